@@ -1,0 +1,28 @@
+"""Names of audit actions and live-update events, in one place."""
+
+# Audit actions (AuditEvent.action). Never put content in the detail.
+STAFF_CREATE = "staff.create"
+STAFF_LOGIN = "staff.login"
+STAFF_LOGIN_FAILED = "staff.login_failed"
+CASE_OPEN = "case.open"
+CASE_VIEW = "case.view"
+CASE_STATUS = "case.status"
+CASE_ASSIGN = "case.assign"
+CASE_TRANSFER = "case.transfer"
+CASE_REPLY = "case.reply"
+CASE_NOTE = "case.note"
+CASE_CONSENT = "case.consent"
+CASE_TAGS = "case.tags"
+CASE_FOLLOW_UP = "case.follow_up"
+CASE_DISCLOSE = "case.disclose_support_meeting"
+EMERGENCY_ALERT = "emergency.alert"
+EMERGENCY_ACK = "emergency.acknowledge"
+RESIDENT_DELETE = "resident.delete"
+RULES_SAVE = "rules.save"
+RULES_ROLLBACK = "rules.rollback"
+EXPORT = "export"
+
+# Live events for the console (server-sent events or polling).
+EVENT_CASE_NEW = "case.new"
+EVENT_CASE_UPDATED = "case.updated"
+EVENT_EMERGENCY = "emergency"

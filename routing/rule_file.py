@@ -33,7 +33,7 @@ from routing.errors import Problem, RuleFileError
 from routing.fields import FIELDS, COUNT, FLAG, NAME, NAMES
 from routing.rules import Action, Condition, Rule, RuleSet, text_digest
 from routing.vocabulary import BOT_QUEUE, PRIORITIES, SCHEMA_QUEUES
-from routing.yaml_reader import YamlReader, line_of
+from routing.yaml_reader import ANY_NAME, YamlReader, line_of
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 MAX_FOLLOW_UP_HOURS = 24 * 90
@@ -146,7 +146,7 @@ class _RuleParser:
             return self.r.integer(node, what, minimum=0, maximum=spec.maximum)
         allowed = spec.values if spec.values is not None else self.districts
         if allowed is None:  # districts not given: any name is accepted
-            allowed = _AnyName()
+            allowed = ANY_NAME
         if shape == NAME:
             return self.r.choice(node, f"value of {what}", allowed)
         assert shape == NAMES
@@ -236,17 +236,6 @@ def _cycles(graph: dict[str, list[tuple[str, Node]]]):
             yield from visit(start)
 
 
-class _AnyName(Collection[str]):
-    """Stands for 'any name' when the municipality's districts are not given."""
-
-    def __contains__(self, item: object) -> bool:
-        return isinstance(item, str) and bool(item)
-
-    def __iter__(self):
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
 
 
 def load_default_rules(known_queues: Collection[str] | None = None) -> RuleSet:

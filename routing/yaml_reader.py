@@ -170,3 +170,19 @@ class YamlReader:
             else:
                 values.append(value)
         return tuple(values) if ok else None
+
+
+class _AnyName(Collection[str]):
+    """Accepts any non-empty name: for values checked elsewhere (e.g. districts not given)."""
+
+    def __contains__(self, item: object) -> bool:
+        return isinstance(item, str) and bool(item)
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+ANY_NAME = _AnyName()

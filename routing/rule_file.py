@@ -27,7 +27,7 @@ import re
 from importlib import resources
 from collections.abc import Collection
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from routing.errors import Problem, RuleFileError
 from routing.fields import FIELDS, COUNT, FLAG, NAME, NAMES
@@ -77,7 +77,7 @@ class _RuleParser:
             self.r.problem(top["rules"], "empty_rules", "the rule list is empty; it needs at least the default rule")
             return None
         rules = [self.rule(node) for node in items]
-        self._check_ids(items, rules)
+        self._check_ids(items)
         self._check_default(items, rules)
         self._check_cycles()
         if self.r.problems or name is None or description is None or None in rules:
@@ -116,7 +116,8 @@ class _RuleParser:
         if by_field is None:
             return None
         if not by_field:
-            self.r.problem(node, "empty_conditions", f"'when' of {what} has no conditions")
+            if not node.value:  # else the keys were wrong and already reported
+                self.r.problem(node, "empty_conditions", f"'when' of {what} has no conditions")
             return None
         result: list[Condition] = []
         ok = True
@@ -124,7 +125,7 @@ class _RuleParser:
             spec = FIELDS[field]
             ops = self.r.mapping(ops_node, f"condition on '{field}' in {what}", allowed=tuple(spec.operators))
             if not ops:
-                if ops == {}:
+                if ops == {} and not ops_node.value:
                     self.r.problem(ops_node, "empty_conditions", f"condition on '{field}' in {what} has no operator")
                 ok = False
                 continue
@@ -182,14 +183,18 @@ class _RuleParser:
             return None
         return Action(queue, priority, hours, notify)
 
-    def _check_ids(self, items: list[Node], rules: list[Rule | None]) -> None:
+    def _check_ids(self, items: list[Node]) -> None:
+        """Duplicate ids, read from the raw entries so that broken rules are checked too."""
         seen: set[str] = set()
-        for node, rule in zip(items, rules, strict=True):
-            if rule is None:
+        for node in items:
+            if not isinstance(node, MappingNode):
                 continue
-            if rule.id in seen:
-                self.r.problem(node, "duplicate_rule_id", f"rule id '{rule.id}' is used twice")
-            seen.add(rule.id)
+            id_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "id"), None)
+            if not isinstance(id_node, ScalarNode):
+                continue
+            if id_node.value in seen:
+                self.r.problem(id_node, "duplicate_rule_id", f"rule id '{id_node.value}' is used twice")
+            seen.add(id_node.value)
 
     def _check_default(self, items: list[Node], rules: list[Rule | None]) -> None:
         *ordinary, (last_node, last) = list(zip(items, rules, strict=True))

@@ -144,7 +144,7 @@ class YamlReader:
         value = node.value.strip()
         if value not in choices:
             allowed = ", ".join(sorted(choices))
-            self.problem(node, code, f"unknown {what} '{value}'; allowed: {allowed}{_suggest(value, choices)}")
+            self.problem(node, code, f"unknown {what}: '{value}'; allowed: {allowed}{_suggest(value, choices)}")
             return None
         return value
 

@@ -30,7 +30,13 @@ class ConditionTrace:
 
     def to_dict(self) -> dict:
         expected = list(self.expected) if isinstance(self.expected, tuple) else self.expected
-        return {"field": self.field, "op": self.op, "expected": expected, "actual": _plain(self.actual), "held": self.held}
+        return {
+            "field": self.field,
+            "op": self.op,
+            "expected": expected,
+            "actual": _plain(self.actual),
+            "held": self.held,
+        }
 
 
 @dataclass(frozen=True)

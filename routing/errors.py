@@ -35,9 +35,7 @@ class ConfigFileError(RoutingError):
 
     def __init__(self, source: str, problems: Iterable[Problem]) -> None:
         self.source = source
-        self.problems: tuple[Problem, ...] = tuple(
-            sorted(problems, key=lambda p: (p.line is not None, p.line or 0))
-        )
+        self.problems: tuple[Problem, ...] = tuple(sorted(problems, key=lambda p: (p.line is not None, p.line or 0)))
         lines = "\n".join(f"{source}: {p}" for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s) in {source}:\n{lines}")
 

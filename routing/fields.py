@@ -53,9 +53,7 @@ FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in (
         FieldSpec("domains", "分野", SET_OPERATORS, DOMAINS, lambda f: f.domains),
-        FieldSpec(
-            "domain_count", "分野の数", COUNT_OPERATORS, None, lambda f: len(f.domains), maximum=len(DOMAINS)
-        ),
+        FieldSpec("domain_count", "分野の数", COUNT_OPERATORS, None, lambda f: len(f.domains), maximum=len(DOMAINS)),
         FieldSpec("patterns", "世帯の状況", SET_OPERATORS, PATTERNS, lambda f: f.patterns),
         _choice("urgency", "緊急度", URGENCIES, lambda f: f.urgency, ordered=True),
         _choice("whose", "誰の相談か", WHOSE_VALUES, lambda f: f.whose, optional=True),

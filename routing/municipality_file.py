@@ -160,7 +160,9 @@ class _MunicipalityParser:
         return OpeningHours(tuple(periods), closed)
 
     def period(self, node: Node, what: str) -> OpeningPeriod | None:
-        f = self.r.mapping(node, f"a period of {what}", allowed=("days", "open", "close"), required=("days", "open", "close"))
+        f = self.r.mapping(
+            node, f"a period of {what}", allowed=("days", "open", "close"), required=("days", "open", "close")
+        )
         if f is None or len(f) < 3:
             return None
         days = self.r.choices(f["days"], "days", WEEKDAYS)
@@ -201,10 +203,18 @@ class _MunicipalityParser:
         agency_nodes = dict(zip((a.key for a in agencies), top["agencies"].value, strict=True))
         for agency in agencies:
             if agency.queue not in queue_keys:
-                self.r.problem(agency_nodes[agency.key], "unknown_queue", f"agency '{agency.key}' names unknown queue '{agency.queue}'")
+                self.r.problem(
+                    agency_nodes[agency.key],
+                    "unknown_queue",
+                    f"agency '{agency.key}' names unknown queue '{agency.queue}'",
+                )
             for district in agency.districts:
                 if district not in district_keys:
-                    self.r.problem(agency_nodes[agency.key], "unknown_district", f"agency '{agency.key}' names unknown district '{district}'")
+                    self.r.problem(
+                        agency_nodes[agency.key],
+                        "unknown_district",
+                        f"agency '{agency.key}' names unknown district '{district}'",
+                    )
         queue_nodes = dict(zip((q.key for q in queues), top["queues"].value, strict=True))
         for queue in queues:
             staff = [a for a in agencies if a.queue == queue.key]
@@ -217,4 +227,3 @@ class _MunicipalityParser:
                     "district_not_covered",
                     f"no agency of queue '{queue.key}' serves: {', '.join(uncovered)}",
                 )
-

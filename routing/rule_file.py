@@ -24,13 +24,13 @@ notifies itself.
 """
 
 import re
-from importlib import resources
 from collections.abc import Collection
+from importlib import resources
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from routing.errors import Problem, RuleFileError
-from routing.fields import FIELDS, COUNT, FLAG, NAME, NAMES
+from routing.errors import RuleFileError
+from routing.fields import COUNT, FIELDS, FLAG, NAME, NAMES
 from routing.rules import Action, Condition, Rule, RuleSet, text_digest
 from routing.vocabulary import BOT_QUEUE, PRIORITIES, SCHEMA_QUEUES
 from routing.yaml_reader import ANY_NAME, YamlReader, line_of
@@ -65,7 +65,9 @@ class _RuleParser:
         self.edges: list[tuple[str, str, Node]] = []
 
     def rule_set(self, root: Node, digest: str) -> RuleSet | None:
-        top = self.r.mapping(root, "the rule file", allowed=("name", "description", "rules"), required=("name", "rules"))
+        top = self.r.mapping(
+            root, "the rule file", allowed=("name", "description", "rules"), required=("name", "rules")
+        )
         if top is None:
             return None
         name = self.r.text(top["name"], "name") if "name" in top else None
@@ -163,7 +165,9 @@ class _RuleParser:
         if fields is None or "queue" not in fields:
             return None
         queue = self.r.choice(fields["queue"], f"queue in {what}", self.queues, code="unknown_queue")
-        priority = self.r.choice(fields["priority"], f"priority in {what}", PRIORITIES) if "priority" in fields else "normal"
+        priority = (
+            self.r.choice(fields["priority"], f"priority in {what}", PRIORITIES) if "priority" in fields else "normal"
+        )
         hours = None
         hours_ok = True
         if "follow_up_hours" in fields:
@@ -219,28 +223,23 @@ class _RuleParser:
 
 
 def _cycles(graph: dict[str, list[tuple[str, Node]]]):
-    """Yield (queues on a cycle, node of the notify entry that closes it) by depth-first search."""
+    """Yield (queues on a cycle, node of the notify entry that closes it), by depth-first search."""
     done: set[str] = set()
+    path: list[str] = []
+
+    def visit(queue: str):
+        path.append(queue)
+        for target, node in graph.get(queue, ()):
+            if target in path:
+                yield path[path.index(target) :], node
+            elif target not in done:
+                yield from visit(target)
+        path.pop()
+        done.add(queue)
+
     for start in sorted(graph):
-        stack: list[str] = []
-        on_stack: set[str] = set()
-
-        def visit(queue: str):
-            stack.append(queue)
-            on_stack.add(queue)
-            for target, node in graph.get(queue, ()):
-                if target in on_stack:
-                    yield stack[stack.index(target):], node
-                elif target not in done:
-                    yield from visit(target)
-            stack.pop()
-            on_stack.discard(queue)
-            done.add(queue)
-
         if start not in done:
             yield from visit(start)
-
-
 
 
 def load_default_rules(known_queues: Collection[str] | None = None) -> RuleSet:

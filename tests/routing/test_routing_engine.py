@@ -46,7 +46,8 @@ def test_a_missing_queue_falls_back_to_comprehensive_with_a_warning(rules, case,
 
 def _one_rule(*conditions: Condition) -> RuleSet:
     return RuleSet(
-        "t", (Rule("only", "only", Action("poverty"), conditions), Rule("fallback", "fallback", Action("comprehensive")))
+        "t",
+        (Rule("only", "only", Action("poverty"), conditions), Rule("fallback", "fallback", Action("comprehensive"))),
     )
 
 
@@ -89,7 +90,11 @@ def test_decision_serialises_to_plain_data(default_rules):
     assert data["queue"] == "comprehensive" and data["rule"] == "complex"
     assert data["rule_set"] == default_rules.digest and len(data["rule_set"]) == 64
     assert data["trace"][-1]["conditions"][0] == {
-        "field": "domain_count", "op": "at_least", "expected": 2, "actual": 2, "held": True,
+        "field": "domain_count",
+        "op": "at_least",
+        "expected": 2,
+        "actual": 2,
+        "held": True,
     }
 
 

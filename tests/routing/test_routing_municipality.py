@@ -1,6 +1,6 @@
 """The demo city loads, resolves agencies by district, and knows its office hours; bad files are rejected."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 
 import pytest
@@ -49,7 +49,7 @@ def test_emergency_contacts_carry_the_national_numbers(demo_city):
     ],
 )
 def test_office_hours_are_read_in_tokyo_time(demo_city, local, open_):
-    assert demo_city.is_office_hours(local.astimezone(timezone.utc)) is open_
+    assert demo_city.is_office_hours(local.astimezone(UTC)) is open_
 
 
 def test_emergency_desk_is_open_at_any_hour(demo_city):

@@ -137,7 +137,9 @@ def test_every_problem_is_reported_at_once():
         .replace("queue: comprehensive\n", "queue: nowhere\n")
         .replace("follow_up_hours: 1", "follow_up_hours: 0")
         .replace("  - id: fallback", "  - id: emergency")
-        .replace("      age_band: {at_least: 65_74}\n", "      age_band: {at_least: 65_74}\n      age_band: {is: 18_39}\n")
+        .replace(
+            "      age_band: {at_least: 65_74}\n", "      age_band: {at_least: 65_74}\n      age_band: {is: 18_39}\n"
+        )
     )
     found = problems(text)
     assert found == [

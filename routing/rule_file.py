@@ -30,7 +30,7 @@ from importlib import resources
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from routing.errors import RuleFileError
-from routing.fields import COUNT, FIELDS, FLAG, NAME, NAMES
+from routing.fields import COUNT, FIELDS, FLAG, NAME, NAMES, Value
 from routing.rules import Action, Condition, Rule, RuleSet, text_digest
 from routing.vocabulary import BOT_QUEUE, PRIORITIES, SCHEMA_QUEUES
 from routing.yaml_reader import ANY_NAME, YamlReader, line_of
@@ -114,7 +114,7 @@ class _RuleParser:
         return Rule(rule_id, label, action, conditions, description, line=line_of(node))
 
     def conditions(self, node: Node, what: str) -> tuple[Condition, ...] | None:
-        by_field = self.r.mapping(node, f"'when' of {what}", allowed=tuple(FIELDS))
+        by_field = self.r.mapping(node, f"'when' of {what}", allowed=tuple(FIELDS), unknown_code="unknown_field")
         if by_field is None:
             return None
         if not by_field:
@@ -125,7 +125,12 @@ class _RuleParser:
         ok = True
         for field, ops_node in by_field.items():
             spec = FIELDS[field]
-            ops = self.r.mapping(ops_node, f"condition on '{field}' in {what}", allowed=tuple(spec.operators))
+            ops = self.r.mapping(
+                ops_node,
+                f"condition on '{field}' in {what}",
+                allowed=tuple(spec.operators),
+                unknown_code="unknown_operator",
+            )
             if not ops:
                 if ops == {} and not ops_node.value:
                     self.r.problem(ops_node, "empty_conditions", f"condition on '{field}' in {what} has no operator")
@@ -139,7 +144,7 @@ class _RuleParser:
                     result.append(Condition(field, op, value))
         return tuple(result) if ok else None
 
-    def value(self, field: str, op: str, node: Node):
+    def value(self, field: str, op: str, node: Node) -> Value | None:
         spec = FIELDS[field]
         shape = spec.operators[op]
         what = f"{field} {op}"

@@ -71,6 +71,7 @@ class YamlReader:
         *,
         allowed: Sequence[str],
         required: Sequence[str] = (),
+        unknown_code: str = "unknown_key",
     ) -> dict[str, Node] | None:
         """A mapping with only `allowed` keys, all `required` ones present, no duplicates."""
         if not isinstance(node, MappingNode):
@@ -85,7 +86,7 @@ class YamlReader:
             if key not in allowed:
                 self.problem(
                     key_node,
-                    "unknown_key",
+                    unknown_code,
                     f"unknown key '{key}' in {what}; allowed: {', '.join(allowed)}{_suggest(key, allowed)}",
                 )
             elif key in result:

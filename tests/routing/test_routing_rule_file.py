@@ -59,13 +59,13 @@ def test_typo_in_a_field_names_the_line_and_suggests_the_field():
     with pytest.raises(RuleFileError) as caught:
         load(text)
     (problem,) = caught.value.problems
-    assert (problem.line, problem.code) == (6, "unknown_key")
+    assert (problem.line, problem.code) == (6, "unknown_field")
     assert "'urgncy'" in problem.message and "did you mean 'urgency'" in problem.message
 
 
 def test_unknown_operator_for_the_field_type():
     # any_of is for sets; urgency is a single value.
-    assert problems(GOOD.replace("{is: emergency}", "{any_of: [emergency]}")) == [(6, "unknown_key")]
+    assert problems(GOOD.replace("{is: emergency}", "{any_of: [emergency]}")) == [(6, "unknown_operator")]
 
 
 def test_unknown_value_is_rejected():
@@ -161,3 +161,27 @@ def test_error_message_names_file_line_and_reason():
     with pytest.raises(RuleFileError) as caught:
         load_rules("name: x\nrules: []\n", known_queues=SCHEMA_QUEUES, source="draft.yaml")
     assert "draft.yaml: line 2: the rule list is empty" in str(caught.value)
+
+
+def test_longer_cycle_across_three_queues_is_named_in_order():
+    text = """\
+    name: x
+    rules:
+      - id: a
+        when: {urgency: {is: urgent}}
+        then: {queue: poverty, notify: [disability]}
+      - id: b
+        when: {urgency: {is: emergency}}
+        then: {queue: disability, notify: [elderly_care]}
+      - id: c
+        when: {domain_count: {is: 0}}
+        then: {queue: elderly_care, notify: [poverty]}
+      - id: fallback
+        default: true
+        then: {queue: comprehensive, notify: [poverty]}
+    """
+    with pytest.raises(RuleFileError) as caught:
+        load(text)
+    (problem,) = caught.value.problems
+    assert problem.code == "notify_cycle" and problem.line == 11
+    assert "poverty -> disability -> elderly_care -> poverty" in problem.message

@@ -114,7 +114,7 @@ class _RuleParser:
         return Rule(rule_id, label, action, conditions, description, line=line_of(node))
 
     def conditions(self, node: Node, what: str) -> tuple[Condition, ...] | None:
-        by_field = self.r.mapping(node, f"'when' of {what}", allowed=tuple(FIELDS), unknown_code="unknown_field")
+        by_field = self.r.mapping(node, f"'when' of {what}", allowed=tuple(FIELDS), noun="field")
         if by_field is None:
             return None
         if not by_field:
@@ -129,7 +129,7 @@ class _RuleParser:
                 ops_node,
                 f"condition on '{field}' in {what}",
                 allowed=tuple(spec.operators),
-                unknown_code="unknown_operator",
+                noun="operator",
             )
             if not ops:
                 if ops == {} and not ops_node.value:

@@ -71,7 +71,7 @@ class YamlReader:
         *,
         allowed: Sequence[str],
         required: Sequence[str] = (),
-        unknown_code: str = "unknown_key",
+        noun: str = "key",
     ) -> dict[str, Node] | None:
         """A mapping with only `allowed` keys, all `required` ones present, no duplicates."""
         if not isinstance(node, MappingNode):
@@ -86,8 +86,8 @@ class YamlReader:
             if key not in allowed:
                 self.problem(
                     key_node,
-                    unknown_code,
-                    f"unknown key '{key}' in {what}; allowed: {', '.join(allowed)}{_suggest(key, allowed)}",
+                    f"unknown_{noun}",
+                    f"unknown {noun} '{key}' in {what}; allowed: {', '.join(allowed)}{_suggest(key, allowed)}",
                 )
             elif key in result:
                 self.problem(key_node, "duplicate_key", f"'{key}' appears twice in {what}")

@@ -1,0 +1,36 @@
+"""The values routing rules may name: labels, priorities and reserved queue keys.
+
+The label tuples repeat ../shared/eval/SCHEMA.md (as nlp/labels.py does) because
+routing must not import nlp; tests/routing check that both agree.
+"""
+
+DOMAINS: tuple[str, ...] = (
+    "elderly_care",
+    "disability",
+    "child_parenting",
+    "poverty",
+    "isolation",
+    "mental_health",
+    "health",
+    "housing",
+    "employment",
+    "abuse_violence",
+)
+# The four fields that have their own agency under the 重層的支援 plans.
+CORE_DOMAINS: tuple[str, ...] = ("elderly_care", "disability", "child_parenting", "poverty")
+PATTERNS: tuple[str, ...] = ("8050", "double_care", "young_carer")
+# Ordered from least to most pressing, so rules may say "at least urgent".
+URGENCIES: tuple[str, ...] = ("normal", "urgent", "emergency")
+
+# Ordered from most to least pressing; the console sorts queues by this.
+PRIORITIES: tuple[str, ...] = ("highest", "high", "normal", "low")
+PRIORITY_NAMES_JA: dict[str, str] = {"highest": "最優先", "high": "高", "normal": "通常", "low": "低"}
+
+# General information the bot answers itself: always a valid target, never staffed,
+# so it cannot be notified.
+BOT_QUEUE = "none"
+# Where a case goes when its queue no longer exists: never nowhere.
+FALLBACK_QUEUE = "comprehensive"
+
+# The queues of the default rule set: the SCHEMA route names that people staff.
+SCHEMA_QUEUES: tuple[str, ...] = ("emergency", "comprehensive", *CORE_DOMAINS)

@@ -10,6 +10,7 @@ from bot.logging_setup import configure_logging, reset_log_context, set_log_cont
 from bot.scheduler import start_scheduler_thread
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.tasks import register_tasks
 from storage.db import check_database
 from storage.errors import DatabaseUnavailable
 
@@ -29,8 +30,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     services = services or build_services(settings)
     app.extensions["marugoto"] = services
+    register_tasks()
     _register_request_context(app)
     _register_health(app, services)
+    _register_blueprints(app, settings)
     if settings.embedded_worker:
         # Embedded default: sweeps and purges run on a thread of this process.
         app.extensions["marugoto_scheduler_stop"] = start_scheduler_thread(services)
@@ -39,6 +42,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 def get_services(app: Flask) -> Services:
     return app.extensions["marugoto"]
+
+
+def _register_blueprints(app: Flask, settings: Settings) -> None:
+    from bot import webhook
+
+    app.register_blueprint(webhook.blueprint)
 
 
 def _register_request_context(app: Flask) -> None:

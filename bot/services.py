@@ -1,5 +1,6 @@
 """The process-wide objects every request and job uses, built once from Settings."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -7,6 +8,7 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.line_gateway import LineGateway
 from bot.settings import Settings
 from storage.crypto import Cipher
 from storage.db import make_engine, make_session_factory
@@ -25,9 +27,14 @@ class Services:
     cipher: Cipher
     store: SessionStore
     redis: redis.Redis | None
+    # One LINE API client per process (its connection pool is shared by every thread).
+    line: LineGateway
     jobs: JobQueue = field(init=False)
+    # Acts on one resident event (bot.inbound.EventHandler); set by the composition root.
+    conversation: Callable | None = None
 
     def close(self) -> None:
+        self.line.close()
         self.engine.dispose()
         if self.redis is not None:
             self.redis.close()
@@ -49,6 +56,7 @@ def build_services(settings: Settings) -> Services:
         cipher=Cipher(settings.encryption_keys, settings.hash_key),
         store=store,
         redis=client,
+        line=LineGateway(settings),
     )
     # Imported here: the job queues need the Services they run jobs with.
     from bot.jobs import InProcessQueue, RqQueue

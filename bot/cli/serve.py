@@ -72,7 +72,9 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
     """Run background jobs (RQ with Redis; the embedded loop without it)."""
     from bot import jobs
     from bot.scheduler import run_scheduler
+    from bot.tasks import register_tasks
 
+    register_tasks()
     services = build_services(cli_ctx.settings)
     check_database(services.engine)
     if services.redis is None:
@@ -96,7 +98,9 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
 def scheduler(cli_ctx: CliContext) -> None:
     """Run periodic tasks (sweeps and purges)."""
     from bot.scheduler import run_scheduler
+    from bot.tasks import register_tasks
 
+    register_tasks()
     services = build_services(cli_ctx.settings)
     check_database(services.engine)
     stop = threading.Event()

@@ -51,8 +51,9 @@ def get_open_case_of_resident(session: Session, resident_id: int) -> Case | None
 def add_message(
     session: Session,
     cipher: Cipher,
-    case: Case,
+    case: Case | None,
     *,
+    resident: Resident | None = None,
     sender: str,
     text: str | None,
     kind: str = "text",
@@ -61,10 +62,15 @@ def add_message(
     delivery_status: str = "received",
     retry_key: str | None = None,
     client_token: str | None = None,
+    quick_replies: list[dict] | None = None,
     at: datetime | None = None,
 ) -> Message:
+    """A message on `case`, or on `resident` alone until a case exists."""
+    if case is None and resident is None:
+        raise ValueError("a message needs a case or a resident")
     message = Message(
         case=case,
+        resident=case.resident if case is not None else resident,
         sender=sender,
         kind=kind,
         body_enc=None if text is None else cipher.encrypt(text, context=MESSAGE_CONTEXT),
@@ -73,10 +79,22 @@ def add_message(
         delivery_status=delivery_status,
         retry_key=retry_key,
         client_token=client_token,
+        quick_replies=quick_replies,
         created_at=at or utcnow(),
     )
     session.add(message)
     return message
+
+
+def list_undelivered_message_ids(session: Session, *, older_than: datetime, limit: int = 100) -> list[int]:
+    """Outbound messages still pending after `older_than`: their sender died before sending."""
+    query = (
+        select(Message.id)
+        .where(Message.delivery_status == "pending", Message.created_at < older_than)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def message_text(cipher: Cipher, message: Message) -> str | None:

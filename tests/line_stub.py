@@ -109,7 +109,9 @@ class LineStub:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="line-stub", daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="line-stub", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -42,10 +42,13 @@ def load_municipality(text: str | bytes, *, source: str = "municipality") -> Mun
     return result
 
 
+def demo_municipality_source() -> str:
+    return (resources.files("routing") / "demo_municipality.yaml").read_text(encoding="utf-8")
+
+
 def load_demo_municipality() -> Municipality:
     """すずかぜ市, the fictional city shipped for demos and tests."""
-    text = (resources.files("routing") / "demo_municipality.yaml").read_bytes()
-    return load_municipality(text, source="demo_municipality.yaml")
+    return load_municipality(demo_municipality_source(), source="demo_municipality.yaml")
 
 
 class _MunicipalityParser:

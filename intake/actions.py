@@ -96,12 +96,13 @@ class AppendToCase:
 
 @dataclass(frozen=True)
 class HandOff:
-    """Save the facts, route the case and move it intake -> open. `reply_by` is what
-    the resident was told (empty target when the resident left before the summary)."""
+    """Save the facts, route the case and move it intake -> open. `reply_by` is the
+    expected reply time from the queue's target (what the resident was told, unless
+    they left with 最初から / 終了 before the questions were done)."""
 
     case_ref: str
     facts: CaseFacts
-    reply_by: datetime | None
+    reply_by: datetime
 
 
 @dataclass(frozen=True)

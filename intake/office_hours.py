@@ -70,7 +70,10 @@ class OfficeHours:
                     raise InvalidConfig(f"opening spans on {WEEKDAY_KEYS[day]} overlap or are unsorted")
                 previous_end = end
         for month, day in self.annual_closures:
-            date(2024, month, day)  # a leap year, so 02-29 is accepted
+            try:
+                date(2024, month, day)  # a leap year, so 02-29 is accepted
+            except ValueError as exc:
+                raise InvalidConfig(f"bad annual closure {month:02d}-{day:02d}") from exc
 
     @classmethod
     def from_config(cls, data: Mapping) -> "OfficeHours":

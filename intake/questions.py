@@ -68,7 +68,11 @@ def choices(question: str, state: State, context: IntakeContext) -> list[Choice]
         ways = [w for w in CONTACT_VALUES if not (w == "visit" and _private_contact(state))]
         return [Choice(w, text(f"label_contact_{w}")) for w in ways]
     if question == "consent":
-        return [Choice("granted", text("label_yes")), Choice("declined", text("label_no")), Choice("unknown", text("label_unknown"))]
+        return [
+            Choice("granted", text("label_yes")),
+            Choice("declined", text("label_no")),
+            Choice("unknown", text("label_unknown")),
+        ]
     raise KeyError(question)
 
 

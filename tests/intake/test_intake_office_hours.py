@@ -111,8 +111,9 @@ def test_naive_times_are_rejected(hours):
 
 
 def test_a_calendar_that_never_opens_again_fails_instead_of_looping():
+    first = date(2025, 6, 1).toordinal()
     closed_all_year = OfficeHours(weekly={0: ((time(9), time(17)),)},
-                                  holidays=frozenset(date.fromordinal(date(2025, 6, 1).toordinal() + i) for i in range(800)))
+                                  holidays=frozenset(date.fromordinal(first + i) for i in range(800)))
     with pytest.raises(InvalidConfig, match="do not open"):
         closed_all_year.next_opening(jst(2025, 6, 2, 10, 0))
 

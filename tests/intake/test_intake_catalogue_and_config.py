@@ -91,6 +91,8 @@ def test_state_survives_its_json_form():
     {"v": 1, "phase": "new", "mystery": 1},
     {"v": 1, "phase": "new", "answers": {"shoe_size": "27"}},
     {"v": 1, "phase": "new", "handed_off_at": "yesterday"},
+    {"v": 1, "phase": "asking"},  # asking what?
+    {"v": 1, "phase": "confirming_deletion"},  # cancel back to where?
 ])
 def test_unreadable_state_is_refused(data):
     with pytest.raises(InvalidState):

@@ -82,7 +82,8 @@ class State:
             raise InvalidState(f"unknown resume phase {state.resume_phase!r}")
         if set(state.answers) - set(ANSWER_KEYS):
             raise InvalidState("unknown answer keys")
-        if (state.phase == "asking") != (state.question in ANSWER_KEYS):
+        asking = "asking" in (state.phase, state.resume_phase)  # a deletion may pause a question
+        if asking != (state.question in ANSWER_KEYS):
             raise InvalidState("a question belongs to, and only to, the asking phase")
         if (state.phase == "confirming_deletion") != (state.resume_phase is not None):
             raise InvalidState("a resume phase belongs to, and only to, a deletion being confirmed")

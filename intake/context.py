@@ -8,6 +8,7 @@ from intake.catalogue import Catalogue
 from intake.errors import InvalidConfig
 from intake.office_hours import OfficeHours
 from routing.facts import CHANNELS, Facts
+from routing.municipality import Municipality
 
 MAX_DISTRICTS = 12  # 13 quick replies minus 「わからない」
 MAX_LABEL_CHARS = 20
@@ -78,6 +79,30 @@ class MunicipalityConfig:
             raise InvalidConfig(f"missing config field {exc}") from exc
         except TypeError as exc:
             raise InvalidConfig(f"malformed config: {exc}") from exc
+
+
+def config_from_municipality(municipality: Municipality, messages: Mapping | None = None) -> MunicipalityConfig:
+    """The flow's view of the administrator's municipality document (the one source of truth)."""
+    weekly: dict[str, list[str]] = {}
+    for period in municipality.office_hours.periods:
+        span = f"{period.opens:%H:%M}-{period.closes:%H:%M}"
+        for day in period.days:
+            weekly.setdefault(day, []).append(span)
+    return MunicipalityConfig.from_dict(
+        {
+            "name": municipality.name,
+            "office_hours": {
+                "weekly": weekly,
+                "holidays": [d.isoformat() for d in sorted(municipality.holidays)]
+                if municipality.office_hours.closed_on_holidays
+                else [],
+            },
+            "districts": [d.name for d in municipality.districts],
+            "emergency_contacts": [{"name": c.name, "number": c.number} for c in municipality.emergency_contacts],
+            "general_info": municipality.general_info or f"{municipality.name}の総合窓口",
+            "messages": dict(messages or {}),
+        }
+    )
 
 
 @dataclass(frozen=True)

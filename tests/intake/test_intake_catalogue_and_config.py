@@ -3,7 +3,7 @@
 import copy
 
 import pytest
-from intake_scripting import BASE_CONFIG
+from tests.intake.intake_scripting import BASE_CONFIG
 
 from intake.catalogue import DEFAULTS, Catalogue
 from intake.context import MunicipalityConfig
@@ -97,3 +97,22 @@ def test_state_survives_its_json_form():
 def test_unreadable_state_is_refused(data):
     with pytest.raises(InvalidState):
         State.from_dict(data)
+
+
+def test_the_flow_config_comes_from_the_municipality_document():
+    """The demo city's document yields the flow's config: districts, contacts, hours, holidays."""
+    from datetime import UTC, datetime
+
+    from intake.context import config_from_municipality
+    from routing.municipality_file import load_demo_municipality
+
+    city = load_demo_municipality()
+    config = config_from_municipality(city)
+    assert config.name == city.name
+    assert config.districts == tuple(d.name for d in city.districts)
+    assert [c.number for c in config.emergency_contacts] == [c.number for c in city.emergency_contacts]
+    assert config.general_info == city.general_info
+    # Monday 2026-11-30 10:00 JST is open; New Year's Day and a Sunday are not.
+    assert config.office_hours.is_open(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    assert not config.office_hours.is_open(datetime(2026, 1, 1, 1, 0, tzinfo=UTC))
+    assert not config.office_hours.is_open(datetime(2026, 11, 29, 1, 0, tzinfo=UTC))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from intake_scripting import BASE_CONFIG
+from tests.intake.intake_scripting import BASE_CONFIG
 
 from intake import actions as a
 from intake.commands import ClassificationReady, Follow, Media, Pause, Postback, Text, Unfollow

@@ -1,7 +1,7 @@
 """Every conversation script in scripts/ plays through the flow with the expected replies and cases."""
 
 import pytest
-from intake_scripting import SCRIPTS, Player, ScriptError, load_script
+from tests.intake.intake_scripting import SCRIPTS, Player, ScriptError, load_script
 
 SCRIPT_PATHS = sorted(SCRIPTS.glob("*.yaml"))
 

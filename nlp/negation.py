@@ -1,0 +1,23 @@
+"""Denials right after a cue: 「借金はありません」, 「虐待ではない」, 「介護は必要ない」.
+
+Only the words directly after the cue count (a particle, an optional adverb, then
+the negative), so 「認知症の母が何も食べない」 keeps 認知症: its negative belongs to
+another predicate.
+"""
+
+import re
+
+_DENIAL = re.compile(
+    r"^(?:は|も|が|とか|なんて|など|の(?:心配|問題|必要)(?:は|も)?|(?:の)?(?:こと|事)(?:は|で(?:は)?)?)?"
+    r"(?:全然|まったく|全く|特に|一切|別に|もう|今は|今のところ|いまのところ)?"
+    r"(?:ありません|ありませんでした|ないです|無いです|なかった|無かった|ない(?![かとのでよ])|無い(?![かとので])|なし|無し|ゼロ"
+    r"|いません|いない(?![かとので])|してい?ない|していません|しておらず|必要(?:が)?ない|必要ありません"
+    r"|じゃない|ではない|ではありません|じゃありません|でもない|ではなく|じゃなく)"
+)
+_NOT_REALLY = re.compile(r"^(?:という)?(?:わけ|訳)(?:じゃ|では|でも)(?:な|あり)")
+
+
+def is_denied(text: str, end: int) -> bool:
+    """True when a cue ending at `end` is negated by the words right after it."""
+    after = text[end : end + 20]
+    return bool(_DENIAL.match(after) or _NOT_REALLY.match(after))

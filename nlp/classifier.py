@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from nlp.crisis import CRISIS_LABEL, find_crisis_words
+from nlp.crisis import CRISIS_LABEL, DISTRESS_LABEL, find_crisis_words, find_distress_words
 from nlp.decision import Thresholds, decide, load_thresholds
 from nlp.errors import ModelLoadError
 from nlp.household import score_patterns
@@ -39,8 +39,9 @@ EXCLUDED_PIPES: tuple[str, ...] = (
 )
 # Sudachi rejects inputs above ~49 KB; longer texts are scored on the raw text only.
 _MAX_TOKENIZED_BYTES = 40_000
-# Confidence given to the crisis detector's hits.
+# Confidence given to the crisis detector's hits, and the urgent weight of distress words.
 EMERGENCY_SCORE = 0.95
+DISTRESS_WEIGHT = 0.9
 
 Tokenizer = Callable[[str], Iterable]
 
@@ -103,6 +104,9 @@ class Classifier:
             for found in find_crisis_words(view_text):
                 start, end = original(found.start, found.end)
                 crisis.append(Evidence(CRISIS_LABEL, start, end, text[start:end]))
+            for found in find_distress_words(view_text):
+                start, end = original(found.start, found.end)
+                hits.append((Evidence(DISTRESS_LABEL, start, end, text[start:end]), DISTRESS_WEIGHT))
 
         kept = _strongest_per_place(hits)
         scores = {

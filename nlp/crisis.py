@@ -15,54 +15,65 @@ import re
 from nlp.result import Evidence
 
 CRISIS_LABEL = "emergency"
+DISTRESS_LABEL = "urgent"
 
-# One alternation per kind of danger; kinds only name the cue for readers.
+# Danger to life now. One group per kind of danger; kinds only name the cue for readers.
 _CUES: dict[str, tuple[str, ...]] = {
-    "suicidal": (
-        r"(?:死|し|氏|市)(?:にたい|にたく(?:て|なる|なった|なって))",
-        r"死んで(?:しまい|しまおう|やる|楽にな)|死のう(?:と|か)|しのう(?:と|か)|死ぬ(?:しかない|つもり|気|覚悟|方法)",
-        r"(?:消|き)え(?:たい|たく(?:て|なる|なった|なって)|てしまいたい|てなくなりたい)",
-        r"いなくなりたい|いなくなった(?:方|ほう)が|居なくなりたい",
-        r"生きて(?:い)?(?:たくない|いたくない|る意味|いる意味|いく自信がない|いけない気)|生きる(?:意味|気力)が(?:ない|無い|ありません)",
-        r"自殺|自死|首(?:を|つり|吊)|首吊|飛び降り|とびおり|飛び込(?:もう|みたい)|線路に|練炭|遺書|命を(?:絶|断)",
-        r"(?:全部|まとめて|大量に|ありったけ).{0,6}(?:薬|くすり)|(?:薬|くすり).{0,6}(?:全部|まとめて|大量に)飲|オーバードーズ|(?<![A-Za-z])OD(?![A-Za-z])",
-        r"リスカ|リストカット|手首を切|腕を切|自傷",
-        r"終わりにしたい|楽になりたい|この世から|もう限界.{0,6}(?:死|消え)",
-        r"希死念慮|死ぬこと(?:ばかり|を)考え",
+    "suicide_plan": (
+        r"(?:今から|いまから|これから|今夜|今晩|今日|明日)[^。\n]{0,12}(?:死|し)(?:にます|ぬ(?!ほど)|のう|んでき)",
+        r"(?:死|し)(?:にます|ぬね|ぬから|んできます|のうと思(?:う|います|って))|死ぬ(?:つもり|覚悟|方法|場所)",
+        r"(?:今まで|いままで|これまで)(?:本当に)?ありがと|さようなら|さよなら|お世話になりました",
+        r"(?:睡眠薬|薬|くすり|ロープ|練炭|縄)[^。\n]{0,10}(?:集め|あつめ|ため|溜め|用意|買っ|準備)|(?<!の)準備(?:は|が|も)?(?:できて|できた|整)",
+        r"(?:海|山|線路|踏切|ビル|屋上|橋|崖|ホーム)[^。\n]{0,8}(?:に行|へ行|から飛|に飛|で飛|そのまま)|そのまま(?:…|\.\.|消え|死|楽に)",
+        r"自殺(?:する|します|しよう|しに|の準備|の方法|を図|未遂)|首(?:を)?(?:吊|つ)(?:る|ろう|った)|首吊り|飛び降り(?:る|よう|たい|ます)|飛び込(?:む|もう|みたい)|練炭|遺書|命を(?:絶|断)",
+        r"(?:全部|まとめて|大量に|ありったけ|たくさん)[^。\n]{0,6}(?:薬|くすり)|(?:薬|くすり)[^。\n]{0,6}(?:全部|まとめて|大量に)飲|オーバードーズ|(?<![A-Za-z])OD(?![A-Za-z])",
     ),
     "violence_now": (
         r"殺(?:される|されそう|すぞ|してやる|すと言|すって言|そうと)",
         r"(?:包丁|ナイフ|刃物)(?:を|で|が|振り|持|向け)",
         r"首を(?:絞め|締め)",
-        r"(?:今|いま)(?:も|まさに|、)?.{0,10}(?:殴られ|なぐられ|叩かれ|蹴られ|暴れて|暴力を)",
-        r"(?:殴|なぐ|叩|蹴)られて(?:血|骨|意識|動けな)",
-        r"助けて|たすけて",
-        r"命の危険|身の危険|逃げ(?:てきた|出してきた)|(?:家|うち)に帰れない",
+        r"(?:今|いま)(?:も|まさに|、)?[^。\n]{0,12}(?:殴|なぐ|叩|たた|蹴|暴れ|あばれ|怒鳴|どな|叫)",
+        r"(?:殴|なぐ|叩|蹴)られて(?:血|骨|意識|動けな)|「(?:やめて|助けて|ごめんなさい)",
+        r"^.{0,10}(?:助けて|たすけて)|(?:助けて|たすけて)(?:ください)?[!！]",
+        r"命の危険|身の危険|(?:今|いま)(?:、)?(?:家|うち|玄関|部屋|アパート)の(?:前|外)",
+        r"(?:家|うち)(?:の外)?(?:から|に)?(?:逃げ|出)てきた|逃げてきた|(?:今|いま)(?:は)?[^。\n]{0,6}(?:コンビニ|公園|駅|外|車の中)に(?:いる|います|いて)",
     ),
     "left_alone_now": (
-        r"(?:子ども|子供|こども|赤ちゃん|赤ん坊|乳児|幼児|小さい子|幼い子|(?:[0-9０-９一二三四五]|[1１][0-2０-２]?)(?:歳|才)の(?:子|娘|息子)).{0,20}(?:だけで|一人で|ひとりで|置き去り|放置|置いて)",
-        r"(?:置き去り|放置され)",
-        r"(?:親|母親|父親|ママ|パパ)が.{0,8}(?:帰ってこない|帰って来ない|戻らない|帰らない)",
-        r"ずっと泣いて(?:いる|る)",
-        r"倒れて(?:いる|る|動けない|動かない)|意識が(?:ない|無い|もうろう)|息をしていない|呼吸が(?:おかしい|苦しそう)",
-        r"(?:新聞|郵便).{0,8}(?:たま|溜ま)って|(?:連絡|電話)が(?:つかない|取れない|とれない|通じない).{0,12}(?:一人暮らし|独り暮らし|高齢|父|母)",
-        r"徘徊して.{0,10}(?:帰ってこない|いなくな|見つからない|行方)|行方(?:不明|が分からない)",
+        r"(?:子ども|子供|こども|赤ちゃん|赤ん坊|乳児|幼児|小さい子|幼い子|[0-9０-９一二三四五]歳の(?:子|娘|息子))[^。\n]{0,20}(?:だけで|一人で|ひとりで|置き去り|置いて)",
+        r"置き去り|(?:妹|弟|子|子ども|赤ちゃん)と(?:二人|ふたり)(?:きり|だけ)",
+        r"(?:親|母親|父親|ママ|パパ)(?:は|が|も)?[^。\n]{0,8}(?:帰ってこない|帰って来ない|帰ってきて(?:い)?ない|戻らない|帰らない)",
+        r"(?:ママ|パパ|母|父|お母さん|お父さん|おかあさん|おとうさん)[^。\n]{0,8}(?:起きない|おきない|目を覚まさない|動かない|返事がない)",
+        r"倒れて(?:いる|る|動けない|動かない)|倒れ[^。\n]{0,15}(?:起き上がれ|動けな|意識)|起き上がれない|意識が(?:ない|無い|もうろう)|息をしていない|呼吸が(?:おかしい|苦しそう)",
+        r"(?:まま|から|昨日|昨夜|今朝|時間|夜)[^。\n]{0,10}(?:戻|帰)(?:って)?(?:こない|来ない|きません|来ません|りません|らない)|家出し[^。\n]{0,6}(?:戻|帰|連絡)",
+        r"(?:[0-9０-９一二三四五]日|数日|何日|昨日|しばらく)[^。\n]{0,4}姿を(?:見|みかけ|見かけ)(?:て(?:い)?)?(?:ない|ません)|呼んでも(?:出てこな|返事が(?:ない|無い)|応答)",
+        r"行方(?:不明|が分からない|がわからない)|(?:時間|昨日|昨夜|朝|夜|日)[^。\n]{0,8}探して",
+        r"(?:[0-9０-９一二三四五]日|数日|何日|昨日|昨夜|今朝|朝から|先週)[^。\n]{0,6}(?:連絡|電話)(?:が|に)?(?:取れ|とれ|つか|出|通じ)(?:ない|ず|ません)|(?:応答|反応)が(?:ない|無い|ありません)",
     ),
     "no_food_days": (
-        r"(?:何日|なんにち|数日|[2-9２-９二三四五六七]日|[1-9１-９一二三]週間).{0,8}(?:何も|なにも|まともに|ろくに)?(?:食べて(?:い)?な|食べられて(?:い)?な|たべて(?:い)?な|食べれてな|食事(?:を)?(?:して|とって|取って)(?:い)?な)",
+        r"(?:何日|なんにち|数日|[2-9２-９二三四五六七]日|[1-9１-９一二三]週間)(?:間|ほど|くらい|も)?[^。\n]{0,6}(?:食べて|たべて|食べられて|食べれて|食事(?:を)?(?:して|とって|取って))(?:い)?(?:な|ません)",
+        r"(?:今日|きょう|昨日|きのう|朝|昨日の朝)(?:から|も)[^。\n]{0,4}(?:何も|なにも)(?:食べ|たべ)(?:て|れ)",
         r"(?:食べる(?:もの|物)|食べ物|食料|米|お米)が(?:もう)?(?:何も)?(?:ない|無い|ありません|尽き|底をつ)",
-        r"(?:所持金|財布|手持ち).{0,6}(?:[0-9０-９]{1,3}円|ゼロ|0円|０円|空っぽ|からっぽ)|水しか(?:飲んで|口にして)",
+        r"(?:所持金|財布|手持ち)[^。\n]{0,6}(?:[0-9０-９]{1,3}円|ゼロ|0円|０円|空っぽ|からっぽ)|水しか(?:飲んで|口にして)",
     ),
 }
-
-_COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern)) for kind, patterns in _CUES.items() for pattern in patterns
+# Suicidal thoughts and self-harm without a plan or a time: urgent, a person reads it within days.
+_DISTRESS_CUES: tuple[str, ...] = (
+    r"(?:死|し|氏)(?:にたい|にたく(?:て|なる|なった|なって))|死ぬしかない|死んでしまいたい|死んだ(?:ほう|方)が",
+    r"(?:消|き)え(?:たい|たく(?:て|なる|なった|なって)|てしまいたい|てなくなりたい)",
+    r"いなくなりたい|いなくなった(?:方|ほう)が|居なくなりたい|生まれてこなければ",
+    r"生きて(?:い)?(?:たくない|いたくない|る意味|いる意味|いく自信がない)|生きる(?:意味|気力)が(?:ない|無い|ありません|わから)",
+    r"自殺|自死|希死念慮|死ぬこと(?:ばかり|を)考え|終わりにしたい|楽になりたい",
+    r"リスカ|リストカット|手首を切|腕を切|自傷",
+    r"(?:新聞|郵便)[^。\n]{0,8}(?:たま|溜ま)って",
 )
+
+_CRISIS = tuple(re.compile(pattern) for patterns in _CUES.values() for pattern in patterns)
+_DISTRESS = tuple(re.compile(pattern) for pattern in _DISTRESS_CUES)
 
 # Right after the cue: the cue is denied or only a figure of speech.
 _DENIAL_AFTER = re.compile(
     r"^.{0,3}?(?:わけ|訳)(?:じゃ|では|でも)(?:な|あり)"
-    r"|^(?:と|って)?(?:は|まで(?:は)?)?(?:思(?:って)?(?:い)?(?:ない|ません)|言(?:って)?(?:い)?(?:ない|ません))"
+    r"|^(?:と|って)?(?:か|とか|なんて)?(?:は|まで(?:は)?)?(?:もう)?(?:思(?:って)?(?:い)?(?:ない|ません)|言(?:って)?(?:い)?(?:ない|ません))"
     r"|^(?:ほど|くらい|ぐらい)(?:じゃ|では)(?:な|あり)"
     r"|^(?:ほど|くらい|ぐらい)(?:の)?(?:眠|ねむ|忙|いそが|暑|あつ|寒|疲|つか|痛|いた|恥ずかし|笑|美味|おいし|うま|楽し|好き|嬉し|かわい|可愛)"
     r"|^(?:ドラマ|映画|ゲーム|漫画|マンガ|小説|アニメ)"
@@ -86,16 +97,12 @@ def _is_denied(text: str, start: int, end: int) -> bool:
     return bool(_FIGURE_OF_SPEECH.match(text, start))
 
 
-def find_crisis_words(text: str) -> tuple[Evidence, ...]:
-    """Spans of `text` that say a life may be at risk now, in text order.
-
-    Overlapping hits are merged into the earliest, longest span so each place in
-    the text is cited once.
-    """
+def _find(text: str, patterns: tuple[re.Pattern[str], ...], label: str) -> tuple[Evidence, ...]:
+    """Undenied hits, overlapping ones merged so each place in the text is cited once."""
     if not text:
         return ()
     spans: list[tuple[int, int]] = []
-    for _kind, pattern in _COMPILED:
+    for pattern in patterns:
         for match in pattern.finditer(text):
             start, end = match.span()
             if end > start and not _is_denied(text, start, end):
@@ -107,4 +114,23 @@ def find_crisis_words(text: str) -> tuple[Evidence, ...]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
-    return tuple(Evidence(CRISIS_LABEL, start, end, text[start:end]) for start, end in merged)
+    return tuple(Evidence(label, start, end, text[start:end]) for start, end in merged)
+
+
+def find_crisis_words(text: str) -> tuple[Evidence, ...]:
+    """Spans of `text` saying a life is at risk now (label "emergency"), in text order.
+
+    Suicidal intent with a plan or a time, violence happening or imminent, a child
+    or elder without care now, no food for days. Call it on every resident text:
+    a non-empty result means the emergency branch.
+    """
+    return _find(text, _CRISIS, CRISIS_LABEL)
+
+
+def find_distress_words(text: str) -> tuple[Evidence, ...]:
+    """Suicidal thoughts or self-harm without a plan or time (label "urgent"), in text order.
+
+    Not an emergency by the label set, but a person must read the message within
+    days; the intake may still show crisis hotlines when this is non-empty.
+    """
+    return _find(text, _DISTRESS, DISTRESS_LABEL)

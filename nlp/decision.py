@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from nlp.errors import LexiconError
-from nlp.labels import DOMAINS, PATTERNS
+from nlp.labels import DOMAINS, PATTERNS, URGENCIES
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class Thresholds:
     emergency: float
     urgent: float
     pattern_implies: dict[str, tuple[str, ...]]
+    # Lowest urgency a message with this domain gets (abuse is never "normal").
+    domain_urgency: dict[str, str]
 
     @classmethod
     def from_dict(cls, data: dict) -> "Thresholds":
@@ -29,12 +31,16 @@ class Thresholds:
             emergency = _threshold(data["urgency"]["emergency"])
             urgent = _threshold(data["urgency"]["urgent"])
             implies = {p: tuple(d) for p, d in data.get("pattern_implies", {}).items()}
-        except (KeyError, TypeError) as exc:
+            floors = dict(data.get("domain_urgency", {}))
+        except (KeyError, TypeError, ValueError) as exc:
             raise LexiconError(f"thresholds: missing or malformed entry {exc}") from None
         for pattern, implied in implies.items():
             if pattern not in PATTERNS or set(implied) - set(DOMAINS):
                 raise LexiconError(f"thresholds: pattern_implies {pattern!r} names an unknown label")
-        return cls(domains, patterns, emergency, urgent, implies)
+        for domain, urgency in floors.items():
+            if domain not in DOMAINS or urgency not in URGENCIES:
+                raise LexiconError(f"thresholds: domain_urgency {domain!r}: {urgency!r} names an unknown label")
+        return cls(domains, patterns, emergency, urgent, implies, floors)
 
 
 def _threshold(value: object) -> float:
@@ -66,4 +72,8 @@ def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str,
         urgency = "urgent"
     else:
         urgency = "normal"
+    for domain in domains:
+        floor = thresholds.domain_urgency.get(domain, "normal")
+        if URGENCIES.index(floor) > URGENCIES.index(urgency):
+            urgency = floor
     return domains, patterns, urgency

@@ -14,7 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from nlp.crisis import CRISIS_LABEL, DISTRESS_LABEL, find_crisis_words, find_distress_words
+from nlp.crisis import (
+    CRISIS_LABEL,
+    DISTRESS_LABEL,
+    find_crisis_words,
+    find_distress_words,
+    find_suicide_plan_words,
+)
 from nlp.decision import Thresholds, decide, load_thresholds
 from nlp.errors import ModelLoadError
 from nlp.household import score_patterns
@@ -107,6 +113,10 @@ class Classifier:
             for found in find_distress_words(view_text):
                 start, end = original(found.start, found.end)
                 hits.append((Evidence(DISTRESS_LABEL, start, end, text[start:end]), DISTRESS_WEIGHT))
+                hits.append((Evidence("mental_health", start, end, text[start:end]), DISTRESS_WEIGHT))
+            for found in find_suicide_plan_words(view_text):
+                start, end = original(found.start, found.end)
+                hits.append((Evidence("mental_health", start, end, text[start:end]), DISTRESS_WEIGHT))
 
         kept = _strongest_per_place(hits)
         scores = {

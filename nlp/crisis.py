@@ -64,10 +64,10 @@ _DISTRESS_CUES: tuple[str, ...] = (
     r"生きて(?:い)?(?:たくない|いたくない|る意味|いる意味|いく自信がない)|生きる(?:意味|気力)が(?:ない|無い|ありません|わから)",
     r"自殺|自死|希死念慮|死ぬこと(?:ばかり|を)考え|終わりにしたい|楽になりたい",
     r"リスカ|リストカット|手首を切|腕を切|自傷",
-    r"(?:新聞|郵便)[^。\n]{0,8}(?:たま|溜ま)って",
 )
 
-_CRISIS = tuple(re.compile(pattern) for patterns in _CUES.values() for pattern in patterns)
+_CRISIS_BY_KIND = {kind: tuple(re.compile(p) for p in patterns) for kind, patterns in _CUES.items()}
+_CRISIS = tuple(pattern for patterns in _CRISIS_BY_KIND.values() for pattern in patterns)
 _DISTRESS = tuple(re.compile(pattern) for pattern in _DISTRESS_CUES)
 
 # Right after the cue: the cue is denied or only a figure of speech.
@@ -125,6 +125,11 @@ def find_crisis_words(text: str) -> tuple[Evidence, ...]:
     a non-empty result means the emergency branch.
     """
     return _find(text, _CRISIS, CRISIS_LABEL)
+
+
+def find_suicide_plan_words(text: str) -> tuple[Evidence, ...]:
+    """The suicidal-plan part of `find_crisis_words` (also a mental-health cue)."""
+    return _find(text, _CRISIS_BY_KIND["suicide_plan"], CRISIS_LABEL)
 
 
 def find_distress_words(text: str) -> tuple[Evidence, ...]:

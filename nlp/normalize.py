@@ -23,6 +23,7 @@ class TokenLike(Protocol):
     text: str
     lemma_: str
     norm_: str
+    tag_: str
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class TextView:
 def _kanji_spelling(token: TokenLike) -> str | None:
     """The token's surface with its kana stem replaced by the normalised kanji stem."""
     surface, lemma, norm = token.text, token.lemma_, token.norm_
-    if not _KANA_ONLY.fullmatch(surface) or not _HAS_KANJI.search(norm) or norm == surface:
+    # Prefixes (お→御) only make the kanji view harder to match.
+    if token.tag_.startswith("接頭辞") or not _KANA_ONLY.fullmatch(surface) or not _HAS_KANJI.search(norm) or norm == surface:
         return None
     shared = 0
     while shared < min(len(lemma), len(norm)) and lemma[-1 - shared] == norm[-1 - shared]:

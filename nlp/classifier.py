@@ -48,8 +48,19 @@ _MAX_TOKENIZED_BYTES = 40_000
 # Confidence given to the crisis detector's hits, and the urgent weight of distress words.
 EMERGENCY_SCORE = 0.95
 DISTRESS_WEIGHT = 0.9
+# Source id of hits from nlp/crisis.py (lexicon rows use their line number, which is > 0).
+_CRISIS_SOURCE = 0
 
 Tokenizer = Callable[[str], Iterable]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One cue found in the text; `source` identifies the cue row it came from."""
+
+    evidence: Evidence
+    weight: float
+    source: int
 
 
 @dataclass(frozen=True)
@@ -67,15 +78,23 @@ def _noisy_or(weights: Iterable[float]) -> float:
     return round(1.0 - remaining, 4)
 
 
-def _strongest_per_place(hits: list[tuple[Evidence, float]]) -> list[tuple[Evidence, float]]:
+def _strongest_per_place(hits: list[Hit]) -> list[Hit]:
     """One hit per overlapping place and label: the heaviest, then the longest."""
-    kept: list[tuple[Evidence, float]] = []
-    for evidence, weight in sorted(hits, key=lambda h: (h[0].label, -h[1], -(h[0].end - h[0].start), h[0].start)):
-        if not any(
-            k.label == evidence.label and k.start < evidence.end and evidence.start < k.end for k, _ in kept
-        ):
-            kept.append((evidence, weight))
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.evidence.label, -h.weight, -(h.evidence.end - h.evidence.start))):
+        e = hit.evidence
+        if not any(k.evidence.label == e.label and k.evidence.start < e.end and e.start < k.evidence.end for k in kept):
+            kept.append(hit)
     return kept
+
+
+def _label_score(hits: list[Hit], label: str) -> float:
+    """Noisy-OR over the label's cue rows; a row repeated in the text counts once."""
+    per_row: dict[int, float] = {}
+    for hit in hits:
+        if hit.evidence.label == label:
+            per_row[hit.source] = max(per_row.get(hit.source, 0.0), hit.weight)
+    return _noisy_or(per_row.values())
 
 
 class Classifier:
@@ -95,7 +114,7 @@ class Classifier:
         return views
 
     def score(self, text: str) -> Scored:
-        hits: list[tuple[Evidence, float]] = []
+        hits: list[Hit] = []
         crisis: list[Evidence] = []
         for view_text, view in self._views(text):
             def original(start: int, end: int) -> tuple[int, int]:
@@ -106,28 +125,26 @@ class Classifier:
                     if cue.negatable and is_denied(view_text, match.end()):
                         continue
                     start, end = original(*match.span())
-                    hits.append((Evidence(cue.label, start, end, text[start:end]), cue.weight))
+                    hits.append(Hit(Evidence(cue.label, start, end, text[start:end]), cue.weight, cue.line))
             for found in find_crisis_words(view_text):
                 start, end = original(found.start, found.end)
                 crisis.append(Evidence(CRISIS_LABEL, start, end, text[start:end]))
             for found in find_distress_words(view_text):
                 start, end = original(found.start, found.end)
-                hits.append((Evidence(DISTRESS_LABEL, start, end, text[start:end]), DISTRESS_WEIGHT))
-                hits.append((Evidence("mental_health", start, end, text[start:end]), DISTRESS_WEIGHT))
+                for label in (DISTRESS_LABEL, "mental_health"):
+                    hits.append(Hit(Evidence(label, start, end, text[start:end]), DISTRESS_WEIGHT, _CRISIS_SOURCE))
             for found in find_suicide_plan_words(view_text):
                 start, end = original(found.start, found.end)
-                hits.append((Evidence("mental_health", start, end, text[start:end]), DISTRESS_WEIGHT))
+                hits.append(Hit(Evidence("mental_health", start, end, text[start:end]), DISTRESS_WEIGHT, _CRISIS_SOURCE))
 
         kept = _strongest_per_place(hits)
-        scores = {
-            label: _noisy_or(w for e, w in kept if e.label == label) for label in (*DOMAINS, "urgent")
-        }
+        scores = {label: _label_score(kept, label) for label in (*DOMAINS, "urgent")}
         pattern_scores, pattern_evidence = score_patterns(text)
         scores.update({label: pattern_scores[label] for label in PATTERNS})
         crisis_evidence = sorted(set(crisis), key=lambda e: (e.start, e.end))
         scores[CRISIS_LABEL] = EMERGENCY_SCORE if crisis_evidence else 0.0
         evidence = sorted(
-            {*(e for e, _ in kept), *pattern_evidence, *crisis_evidence}, key=lambda e: (e.start, e.end, e.label)
+            {*(hit.evidence for hit in kept), *pattern_evidence, *crisis_evidence}, key=lambda e: (e.start, e.end, e.label)
         )
         return Scored(scores, tuple(evidence))
 

@@ -96,3 +96,17 @@ def test_evaluate_rejects_malformed_data_with_the_line_number(runner: CliRunner,
     result = runner.invoke(nlp_group, ["evaluate", "--data", str(data)])
     assert result.exit_code != 0
     assert "line 1" in result.output
+
+
+def test_bench_reports_both_pipelines(runner: CliRunner, tmp_path: Path) -> None:
+    # Figures are printed, not asserted: only their presence and shape are checked.
+    data = tmp_path / "texts.jsonl"
+    data.write_text('{"text": "母の介護で眠れません"}\n{"text": "家賃が払えない"}\n', encoding="utf-8")
+    result = runner.invoke(nlp_group, ["bench", "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["ours"]["pipeline"] == "marugoto" and figures["baseline"]["pipeline"] == "ja_ginza (full)"
+    for side in ("ours", "baseline"):
+        assert figures[side]["messages"] == 2
+        assert figures[side]["rss_mb_after_load"] > 0
+    assert figures["throughput_ratio"] > 0

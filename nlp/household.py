@@ -125,7 +125,7 @@ def _age(match: re.Match[str]) -> int:
 
 
 def _is_subject(text: str, end: int, role: str) -> bool:
-    # 「高校生の私と中学生の弟で祖母をみてます」: 「と」 joins the writer to the carers.
+    # 「中学生の私と妹で父をみている」: 「と」 joins the writer to the carers.
     after = text[end : end + 6]
     return bool(_SUBJECT_AFTER.match(after) or (role == "self" and after.startswith("と")))
 

@@ -18,7 +18,7 @@ _DENIAL = re.compile(
     .replace("あり", "(?:あ|有)り")
 )
 _NOT_REALLY = re.compile(r"^(?:という)?(?:わけ|訳)(?:じゃ|では|でも)(?:な|無|あり)")
-# 「DVについての講演会」: the word names a topic, not the resident's situation.
+# 「DVについての研修」: the word names a topic, not the resident's situation.
 _TOPIC = re.compile(r"^(?:について|に関する|に関して|の(?:講演|研修|講座|勉強会|啓発|パンフ|資料|ポスター))")
 
 

@@ -55,7 +55,7 @@ def test_denied_suicidal_wish_is_not_an_emergency(classifier: Classifier) -> Non
 
 
 def test_suicidal_plan_is_an_emergency(classifier: Classifier) -> None:
-    result = classifier.classify("今夜、薬を全部飲んで終わりにします")
+    result = classifier.classify("今夜、ためてた薬をまとめて飲むつもり")
     assert result.urgency == "emergency"
     assert result.route == "emergency"
     assert any(e.label == "emergency" for e in result.evidence)

@@ -11,14 +11,14 @@ from nlp.crisis import find_crisis_words, find_distress_words
 @pytest.mark.parametrize(
     "text",
     [
-        "今から死にます\n今までありがとう",
-        "睡眠薬をたくさん集めてます。もう準備はできてます。",
-        "夫が包丁を持って暴れている、助けて",
-        "お金がなくて3日何も食べてません",
+        "これから死んできます。みんなごめん",
+        "ロープも買ってきた。明日決行する",
+        "彼がナイフを向けてくる",
+        "給料が入らず、もう5日間まともに食べていない",
         "4日なにも食べてへん",
         "隣の家で3歳の子が一人で置き去りにされてる",
         "近所のおばあちゃんが倒れて動けないと言っている",
-        "父が認知症で、今朝から出ていったまま戻ってきません",
+        "認知症の祖父が昨夜から帰ってこない",
     ],
 )
 def test_danger_to_life_is_found(text: str) -> None:
@@ -32,9 +32,9 @@ def test_danger_to_life_is_found(text: str) -> None:
         "死ぬほど眠い",
         "死にたいわけじゃない。ただ疲れた",
         "昔は死にたいと思ったこともあったけど、今は元気です",
-        "もう死にたいとかは思ってません",
+        "死にたいなんて思ってないよ",
         "死ぬかと思うくらい忙しかった",
-        "仕事がなかなか見つからない",
+        "探していた鍵が見つからない",
         "借金はありません",
     ],
 )
@@ -51,7 +51,7 @@ def test_suicidal_thoughts_without_plan_are_distress_not_emergency() -> None:
 
 
 def test_evidence_offsets_index_the_text() -> None:
-    text = "こんにちは。今夜、ビルの屋上から飛び降りようと思う"
+    text = "こんにちは。今夜、橋から飛び降りるつもり"
     hits = find_crisis_words(text)
     assert hits
     for hit in hits:

@@ -56,7 +56,7 @@ _LITERAL = {
     "double_care": re.compile(r"ダブルケア|ダブル介護"),
     "young_carer": re.compile(r"ヤングケアラー|ヤングケアラ|ヤンケア"),
 }
-# The literal word in a question about the topic (「ヤングケアラーについての講座」) is no household.
+# The literal word in a question about the topic (「ヤングケアラーとは何ですか」) is no household.
 _TOPIC_AFTER = re.compile(r"^(?:って何|とは|について|に関する|の(?:講座|研修|勉強会|制度|啓発|講演|資料|パンフ))")
 _DEPENDENT = re.compile(
     r"ひきこも|引きこも|引き籠|閉じこも|部屋から(?:出|で)|(?:家|いえ)から(?:出|で)(?:て(?:い)?な|な|られ)|外に(?:は)?(?:一歩も)?出|"

@@ -20,7 +20,7 @@ def runner(classifier: Classifier) -> CliRunner:
 
 def test_classify_writes_one_result_per_line_in_order(runner: CliRunner) -> None:
     lines = [
-        {"id": "a", "text": "母の介護で仕事を辞めました"},
+        {"id": "a", "text": "父の介護のために会社を辞めた"},
         {"id": "b", "text": "今から死にます"},
     ]
     stdin = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)

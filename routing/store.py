@@ -10,6 +10,7 @@ from the municipality) must not stop intake: cases then go to the
 comprehensive queue with a warning that says why.
 """
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -28,6 +29,8 @@ from storage.models import Case
 from storage.repositories.config_documents import get_document
 from storage.repositories.queues import get_queue_by_key, list_queues
 from storage.repositories.rulesets import get_live_ruleset
+
+logger = logging.getLogger(__name__)
 
 MUNICIPALITY_DOCUMENT = "municipality"
 QUEUE_KIND = "queue"  # Queue rows of this kind are what rules name; agencies staff them
@@ -103,6 +106,7 @@ def route_case(session: Session, facts: Facts) -> RoutedCase:
     live = live_rules(session)
     decision = evaluate(live.rules, facts, live.available_queues)
     if live.problem is not None:
+        logger.warning("routing to %s because %s", FALLBACK_QUEUE, live.problem)
         warning = DecisionWarning("rules_unavailable", f"{live.problem}; sent to '{FALLBACK_QUEUE}'")
         decision = replace(decision, warnings=(warning, *decision.warnings))
     return RoutedCase(decision, live.version_id, live.version)

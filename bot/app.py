@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _register_health(app, services)
     _register_blueprints(app, settings)
     if settings.embedded_worker:
-        # Embedded default: sweeps and purges run on a thread of this process.
+        # Embedded default: jobs, sweeps and purges run on threads of this process.
+        services.classifier.warm_up()
         app.extensions["marugoto_scheduler_stop"] = start_scheduler_thread(services)
     return app
 

@@ -1,8 +1,8 @@
 """LINE webhook events read with the SDK's v3 models, reduced to what marugoto acts on.
 
 The webhook and the worker both use `read_event`, so an event the webhook stores as
-ignored is exactly one the worker would not act on. Timer events (a typing pause)
-are marugoto's own: they never come from LINE and are built here.
+ignored is exactly one the worker would not act on. Timer events (a typing pause,
+intake.timers) are marugoto's own: they never come from LINE.
 """
 
 import json
@@ -20,8 +20,9 @@ from linebot.v3.webhooks import (
     UserSource,
 )
 
+from intake.timers import PAUSE_EVENT_TYPE, read_pause_payload
+
 MEDIA_KINDS: tuple[str, ...] = ("sticker", "image", "audio", "video", "file", "location")
-PAUSE = "pause"  # the internal timer event type
 SIMULATOR_USER_PREFIX = "Usim"  # real LINE user ids are "U" + 32 hex digits
 
 
@@ -44,6 +45,7 @@ class ResidentEvent:
     data: str | None = None  # postback data
     media_kind: str | None = None  # MEDIA_KINDS
     is_unblocked: bool = False
+    pause_after: int | None = None  # a pause timer: the inbound event it follows
 
 
 def event_time(timestamp_ms: int) -> datetime:
@@ -98,22 +100,16 @@ def parse_event(raw: dict) -> Event:
 def read_stored_event(payload_json: str) -> ResidentEvent:
     """An event as stored by the webhook (or a timer event); raises IgnoredEvent."""
     raw = json.loads(payload_json)
-    if raw.get("type") == PAUSE:
+    if raw.get("type") == PAUSE_EVENT_TYPE:
+        timer = read_pause_payload(raw)
         return ResidentEvent(
-            kind=PAUSE, user_id=raw["userId"], at=event_time(raw["timestamp"]), webhook_event_id=raw["webhookEventId"]
+            kind="pause",
+            user_id=timer.user_id,
+            at=timer.at,
+            webhook_event_id=raw["webhookEventId"],
+            pause_after=timer.after_event_id,
         )
     return read_event(parse_event(raw))
-
-
-def pause_event_payload(*, user_id: str, due_at: datetime, webhook_event_id: str) -> str:
-    return json.dumps(
-        {
-            "type": PAUSE,
-            "userId": user_id,
-            "timestamp": int(due_at.timestamp() * 1000),
-            "webhookEventId": webhook_event_id,
-        }
-    )
 
 
 def is_simulator_user(user_id: str) -> bool:

@@ -8,6 +8,7 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.classification import ClassifierRunner
 from bot.line_gateway import LineGateway
 from bot.settings import Settings
 from storage.crypto import Cipher
@@ -29,12 +30,14 @@ class Services:
     redis: redis.Redis | None
     # One LINE API client per process (its connection pool is shared by every thread).
     line: LineGateway
+    classifier: ClassifierRunner
     jobs: JobQueue = field(init=False)
-    # Acts on one resident event (bot.inbound.EventHandler); set by the composition root.
+    # Acts on one resident event (bot.inbound.EventHandler).
     conversation: Callable | None = None
 
     def close(self) -> None:
         self.line.close()
+        self.classifier.close()
         self.engine.dispose()
         if self.redis is not None:
             self.redis.close()
@@ -57,9 +60,12 @@ def build_services(settings: Settings) -> Services:
         store=store,
         redis=client,
         line=LineGateway(settings),
+        classifier=ClassifierRunner(),
     )
-    # Imported here: the job queues need the Services they run jobs with.
+    # Imported here: the job queues and the conversation need the Services they run with.
+    from bot.conversation import intake_conversation
     from bot.jobs import InProcessQueue, RqQueue
 
     services.jobs = RqQueue(services) if client is not None else InProcessQueue(services)
+    services.conversation = intake_conversation
     return services

@@ -77,6 +77,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
     register_tasks()
     services = build_services(cli_ctx.settings)
     check_database(services.engine)
+    services.classifier.warm_up()
     if services.redis is None:
         click.echo("no MARUGOTO_REDIS_URL: running the embedded job loop")
         stop = threading.Event()

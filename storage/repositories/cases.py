@@ -19,12 +19,19 @@ def new_case_reference(now: datetime) -> str:
     return now.strftime("%y%m") + "-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
 
 
-def create_case(session: Session, resident: Resident, *, channel: str, now: datetime | None = None) -> Case:
-    now = now or utcnow()
+def new_unused_case_reference(session: Session, now: datetime) -> str:
     while True:
         reference = new_case_reference(now)
         if session.scalar(select(Case.id).where(Case.reference == reference)) is None:
-            break
+            return reference
+
+
+def create_case(
+    session: Session, resident: Resident, *, channel: str, now: datetime | None = None, reference: str | None = None
+) -> Case:
+    """A case in status intake; `reference` when the conversation already named it."""
+    now = now or utcnow()
+    reference = reference or new_unused_case_reference(session, now)
     case = Case(resident=resident, reference=reference, channel=channel, status="intake", created_at=now)
     session.add(case)
     return case

@@ -56,14 +56,16 @@ def delete_resident_data(session: Session, resident: Resident) -> dict[str, int]
     in the session store is the caller's to delete.
     """
     case_ids = list(session.scalars(select(Case.id).where(Case.resident_id == resident.id)))
+    theirs = Message.case_id.in_(case_ids) | (Message.resident_id == resident.id)
     counts = {
         "cases": len(case_ids),
-        "messages": session.scalar(select(func.count(Message.id)).where(Message.case_id.in_(case_ids))) or 0,
+        "messages": session.scalar(select(func.count(Message.id)).where(theirs)) or 0,
         "inbound_events": session.execute(
             delete(InboundEvent).where(InboundEvent.resident_hash == resident.user_hash)
         ).rowcount,
     }
-    for model in (Message, CaseNote, TagCorrection, CaseShare):
+    session.execute(delete(Message).where(theirs))
+    for model in (CaseNote, TagCorrection, CaseShare):
         session.execute(delete(model).where(model.case_id.in_(case_ids)))
     session.execute(delete(Case).where(Case.id.in_(case_ids)))
     session.delete(resident)

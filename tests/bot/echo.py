@@ -35,11 +35,3 @@ def echo_conversation(services: Services, event_id: int, event: ResidentEvent, *
         session.flush()
         return Outcome(message_ids=[m.id for m in messages])
 
-
-def echo_many(count: int):
-    """An echo that answers with `count` bubbles (to test splitting over calls)."""
-
-    def conversation(services: Services, event_id: int, event: ResidentEvent) -> Outcome:
-        return echo_conversation(services, event_id, event, replies=count)
-
-    return conversation

@@ -15,7 +15,9 @@ from bot.inbound import MAX_ATTEMPTS, PROCESS_JOB
 from bot.jobs import run_job
 from bot.scheduler import registered_tasks
 from bot.sweeper import sweep_inbound_events, sweep_pending_messages
+from intake.timers import pause_payload, pause_webhook_event_id
 from storage.models import InboundEvent, Message, utcnow
+from storage.repositories.inbound import store_inbound_event
 from tests.bot import line_payloads as p
 from tests.bot.conftest import build_test_services, post_signed
 from tests.bot.echo import echo_conversation
@@ -168,16 +170,14 @@ def test_failure_logs_carry_no_content(bot_client, bot_services, caplog):
 
 
 def test_a_timer_event_waits_until_it_is_due(bot_services, line_stub):
-    from storage.repositories.inbound import store_inbound_event
-
     with bot_services.sessions.begin() as session:
         row = store_inbound_event(
             session,
             bot_services.cipher,
-            webhook_event_id="pause-test",
+            webhook_event_id=pause_webhook_event_id(1),
             event_type="pause",
             resident_hash="h",
-            payload_json='{"type": "pause", "userId": "U1", "timestamp": 0, "webhookEventId": "pause-test"}',
+            payload_json=pause_payload(user_id=p.user_id(), last_message_at=utcnow(), after_event_id=1),
             redelivery=False,
             event_at=utcnow(),
             process_after=utcnow() + timedelta(minutes=1),

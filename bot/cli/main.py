@@ -44,7 +44,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from bot.cli import cases, db, demo, serve, staff
+    from bot.cli import cases, db, demo, keys, serve, staff
 
     cli.add_command(serve.serve)
     cli.add_command(serve.worker)
@@ -53,6 +53,7 @@ def _register() -> None:
     cli.add_command(staff.staff)
     cli.add_command(demo.demo)
     cli.add_command(cases.cases)
+    cli.add_command(keys.keys)
 
 
 _register()

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.crypto import Cipher
+from storage.encrypted_columns import MESSAGE_BODY
 from storage.models import Case, Message, Queue, Resident, utcnow
 
-MESSAGE_CONTEXT = "messages.body"
 _REFERENCE_ALPHABET = "ACDEFHJKLMNPRTUVWXY34679"
 
 
@@ -67,7 +67,7 @@ def add_message(
         case=case,
         sender=sender,
         kind=kind,
-        body_enc=None if text is None else cipher.encrypt(text, context=MESSAGE_CONTEXT),
+        body_enc=None if text is None else MESSAGE_BODY.encrypt(cipher, text),
         staff_id=staff_id,
         inbound_event_id=inbound_event_id,
         delivery_status=delivery_status,
@@ -80,7 +80,7 @@ def add_message(
 
 
 def message_text(cipher: Cipher, message: Message) -> str | None:
-    return None if message.body_enc is None else cipher.decrypt(message.body_enc, context=MESSAGE_CONTEXT)
+    return None if message.body_enc is None else MESSAGE_BODY.decrypt(cipher, message.body_enc)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.crypto import Cipher
+from storage.encrypted_columns import RESIDENT_USER_ID
 from storage.models import Case, CaseNote, CaseShare, InboundEvent, Message, Resident, TagCorrection, utcnow
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-USER_ID_CONTEXT = "residents.user_id"
 
 
 def resident_hash(cipher: Cipher, user_id: str) -> str:
@@ -32,7 +32,7 @@ def get_or_create_resident(session: Session, cipher: Cipher, user_id: str, *, ch
         return found
     resident = Resident(
         user_hash=resident_hash(cipher, user_id),
-        user_id_enc=cipher.encrypt(user_id, context=USER_ID_CONTEXT),
+        user_id_enc=RESIDENT_USER_ID.encrypt(cipher, user_id),
         pseudonym=new_pseudonym(),
         channel=channel,
     )
@@ -46,7 +46,7 @@ def get_or_create_resident(session: Session, cipher: Cipher, user_id: str, *, ch
 
 
 def resident_user_id(cipher: Cipher, resident: Resident) -> str:
-    return cipher.decrypt(resident.user_id_enc, context=USER_ID_CONTEXT)
+    return RESIDENT_USER_ID.decrypt(cipher, resident.user_id_enc)
 
 
 def delete_resident_data(session: Session, resident: Resident) -> dict[str, int]:

@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.audit_guard import AppSession
 from storage.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -47,7 +48,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, class_=AppSession, expire_on_commit=False)
 
 
 def check_database(engine: Engine) -> None:

@@ -6,6 +6,7 @@ import uuid
 import redis
 from flask import Flask, g, jsonify, request
 
+from bot import periodic_tasks  # noqa: F401  (the embedded scheduler runs them)
 from bot.logging_setup import configure_logging, reset_log_context, set_log_context
 from bot.scheduler import start_scheduler_thread
 from bot.services import Services, build_services

@@ -38,6 +38,13 @@ class Settings:
     simulator_enabled: bool = True
     embedded_worker: bool = True
     log_level: str = "INFO"
+    # Retention periods in days. Abandoned intake: a conversation nobody finished is
+    # of no use after a month. Raw webhook events: only needed until processed and
+    # for a short redelivery/debugging window. Resolved cases: municipal records of
+    # consultation support are commonly kept five years (文書管理規程), so 5 × 365.
+    retention_abandoned_intake_days: int = 30
+    retention_inbound_event_days: int = 14
+    retention_closed_case_days: int = 1825
 
     @property
     def is_production(self) -> bool:
@@ -92,6 +99,12 @@ def _parse_redis_url(name: str, value: str) -> str:
     except ValueError as exc:
         raise SettingsError(f"{name} has a bad port: {exc}") from None
     return value
+
+
+def _parse_days(name: str, value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36_500:
+        raise SettingsError(f"{name}={value!r} must be a whole number of days from 1 to 36500")
+    return int(value)
 
 
 def _parse_http_url(name: str, value: str) -> str:
@@ -189,6 +202,11 @@ def _parse(environ: Mapping[str, str]) -> Settings:
     simulator = _get(environ, "MARUGOTO_SIMULATOR")
     embedded_worker = _get(environ, "MARUGOTO_EMBEDDED_WORKER")
     log_level = (_get(environ, "MARUGOTO_LOG_LEVEL") or "INFO").upper()
+
+    def days(name: str, default: int) -> int:
+        value = _get(environ, name)
+        return default if value is None else _parse_days(name, value)
+
     return Settings(
         env=env,
         var_dir=var_dir,
@@ -218,5 +236,14 @@ def _parse(environ: Mapping[str, str]) -> Settings:
         ),
         log_level=_parse_choice(
             "MARUGOTO_LOG_LEVEL", log_level, ("DEBUG", "INFO", "WARNING", "ERROR")
+        ),
+        retention_abandoned_intake_days=days(
+            "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS", Settings.retention_abandoned_intake_days
+        ),
+        retention_inbound_event_days=days(
+            "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS", Settings.retention_inbound_event_days
+        ),
+        retention_closed_case_days=days(
+            "MARUGOTO_RETENTION_CLOSED_CASE_DAYS", Settings.retention_closed_case_days
         ),
     )

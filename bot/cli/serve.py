@@ -70,7 +70,7 @@ def serve(cli_ctx: CliContext, host: str, port: int, workers: int, threads: int,
 @pass_cli
 def worker(cli_ctx: CliContext, burst: bool) -> None:
     """Run background jobs (RQ with Redis; the embedded loop without it)."""
-    from bot import jobs
+    from bot import jobs, periodic_tasks  # noqa: F401
     from bot.scheduler import run_scheduler
 
     services = build_services(cli_ctx.settings)
@@ -95,6 +95,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
 @pass_cli
 def scheduler(cli_ctx: CliContext) -> None:
     """Run periodic tasks (sweeps and purges)."""
+    from bot import periodic_tasks  # noqa: F401
     from bot.scheduler import run_scheduler
 
     services = build_services(cli_ctx.settings)

@@ -31,6 +31,8 @@ class Settings:
     # kid -> 32-byte key; the first entry encrypts, every entry decrypts.
     encryption_keys: tuple[tuple[str, bytes], ...] = ()
     hash_key: bytes = b""
+    # Set only while `marugoto keys rotate --rehash` moves lookup hashes to a new hash key.
+    previous_hash_key: bytes | None = None
     line_channel_secret: str = ""
     line_channel_access_token: str = ""
     line_api_url: str = DEFAULT_LINE_API_URL
@@ -187,6 +189,7 @@ def _parse(environ: Mapping[str, str]) -> Settings:
         keys_value = "local:" + secret("MARUGOTO_ENCRYPTION_KEYS", "encryption_key")
     encryption_keys = _parse_keys("MARUGOTO_ENCRYPTION_KEYS", keys_value)
     hash_key = _parse_hash_key("MARUGOTO_HASH_KEY", secret("MARUGOTO_HASH_KEY", "hash_key"))
+    previous_hash_key = _get(environ, "MARUGOTO_PREVIOUS_HASH_KEY")
 
     line_secret = _get(environ, "MARUGOTO_LINE_CHANNEL_SECRET")
     line_token = _get(environ, "MARUGOTO_LINE_CHANNEL_ACCESS_TOKEN")
@@ -215,6 +218,9 @@ def _parse(environ: Mapping[str, str]) -> Settings:
         secret_key=secret_key,
         encryption_keys=encryption_keys,
         hash_key=hash_key,
+        previous_hash_key=(
+            _parse_hash_key("MARUGOTO_PREVIOUS_HASH_KEY", previous_hash_key) if previous_hash_key else None
+        ),
         line_channel_secret=line_secret,
         line_channel_access_token=line_token or "",
         line_api_url=_parse_http_url(

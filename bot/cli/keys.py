@@ -4,12 +4,13 @@ Rotation: put the new key first in MARUGOTO_ENCRYPTION_KEYS and keep the old one
 after it (every listed key decrypts), restart, run `marugoto keys rotate`, check
 with `marugoto keys rotate --check`, then drop the old keys.
 
-The keyed lookup hash (MARUGOTO_HASH_KEY, residents.user_hash and
-inbound_events.resident_hash) is not rotated here: a hash cannot be re-keyed
-without the original value, so changing it means decrypting every user id and
-hashing it again while no webhook runs (a resident looked up under the new key
-before their row is re-hashed would get a second resident row). Keep that key
-stable; it reveals nothing without the database and the encryption keys.
+The keyed lookup hash (MARUGOTO_HASH_KEY: residents.user_hash and
+inbound_events.resident_hash) is not moved by a plain rotation: a hash cannot be
+re-keyed, only recomputed from the decrypted user id. To change that key, stop
+the webhook (a resident looked up under the new key before their row is
+re-hashed would get a second resident row), set MARUGOTO_HASH_KEY to the new key
+and MARUGOTO_PREVIOUS_HASH_KEY to the old one, run `marugoto keys rotate --rehash`,
+then unset MARUGOTO_PREVIOUS_HASH_KEY and start the webhook again.
 """
 
 import base64
@@ -25,6 +26,7 @@ from storage.crypto import Cipher
 from storage.db import check_database, make_engine, make_session_factory
 from storage.encrypted_columns import ENCRYPTED_COLUMNS
 from storage.key_rotation import KeyRotationError, count_key_ids, rotate_column
+from storage.rehash import rehash_residents
 from storage.repositories.audit import record_audit
 
 
@@ -49,11 +51,14 @@ def generate(kid: str | None) -> None:
 @keys.command("rotate")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1))
 @click.option("--check", is_flag=True, help="only report rows per key id; exit 1 if any is not on the active key")
+@click.option("--rehash", is_flag=True, help="also move lookup hashes from MARUGOTO_PREVIOUS_HASH_KEY (webhook stopped)")
 @pass_cli
-def rotate(cli_ctx: CliContext, batch_size: int, check: bool) -> None:
+def rotate(cli_ctx: CliContext, batch_size: int, check: bool, rehash: bool) -> None:
     """Re-encrypt every encrypted column under the active (first) key; safe to re-run."""
     settings = cli_ctx.settings
     cipher = Cipher(settings.encryption_keys, settings.hash_key)
+    if rehash and settings.previous_hash_key is None:
+        raise click.UsageError("--rehash needs MARUGOTO_PREVIOUS_HASH_KEY (the hash key being replaced)")
     engine = make_engine(settings.database_url)
     try:
         check_database(engine)
@@ -67,9 +72,14 @@ def rotate(cli_ctx: CliContext, batch_size: int, check: bool) -> None:
                 sessions, cipher, entry, batch_size=batch_size,
                 on_batch=lambda total, label=entry.label: click.echo(f"{label}: {total} re-encrypted so far"),
             )
+        detail: dict = {"active_kid": cipher.active_kid, "rows": counts}
+        if rehash:
+            detail["rehashed_residents"] = rehash_residents(
+                sessions, cipher, Cipher(settings.encryption_keys, settings.previous_hash_key),
+                batch_size=batch_size, on_batch=lambda total: click.echo(f"residents: {total} re-hashed so far"),
+            )
         with sessions.begin() as session:
-            record_audit(session, actor_type="system", actor_id="cli", action=events.KEYS_ROTATE,
-                         detail={"active_kid": cipher.active_kid, "rows": counts})
+            record_audit(session, actor_type="system", actor_id="cli", action=events.KEYS_ROTATE, detail=detail)
     except KeyRotationError as exc:
         click.echo(f"marugoto: {exc.code}: {exc}", err=True)
         sys.exit(1)
@@ -77,6 +87,8 @@ def rotate(cli_ctx: CliContext, batch_size: int, check: bool) -> None:
         engine.dispose()
     for label, total in counts.items():
         click.echo(f"{label}: {total} rows re-encrypted to key {cipher.active_kid}")
+    if rehash:
+        click.echo(f"residents: {detail['rehashed_residents']} lookup hashes moved to the new hash key")
 
 
 def _report(sessions, active_kid: str) -> None:

@@ -5,6 +5,7 @@ import base64
 from sqlalchemy import select
 
 from bot.cli.main import cli
+from bot.settings import Settings
 from storage.crypto import Cipher
 from storage.db import make_engine, make_session_factory
 from storage.encrypted_columns import CASE_NOTE_BODY, ENCRYPTED_COLUMNS, STAFF_TOTP_SECRET
@@ -12,7 +13,7 @@ from storage.key_rotation import count_key_ids, rotate_batch
 from storage.models import AuditEvent, Base, CaseNote, InboundEvent, Message, Resident, StaffUser
 from storage.repositories.cases import add_message, create_case, message_text
 from storage.repositories.inbound import inbound_payload, store_inbound_event
-from storage.repositories.residents import get_or_create_resident, resident_user_id
+from storage.repositories.residents import get_or_create_resident, get_resident_by_user_id, resident_user_id
 
 HASH_KEY = b"h" * 32
 OLD = ("old", b"o" * 32)
@@ -131,8 +132,6 @@ def test_a_row_under_an_unknown_key_stops_rotation_with_a_clear_error(runner, tm
 
 
 def test_generate_prints_a_key_the_settings_accept(runner, tmp_path):
-    from bot.settings import Settings
-
     result = runner.invoke(cli, ["keys", "generate", "--kid", "k2"])
     assert result.exit_code == 0
     line = result.stdout.strip()
@@ -141,3 +140,31 @@ def test_generate_prints_a_key_the_settings_accept(runner, tmp_path):
                                   "MARUGOTO_SECRET_KEY": "x" * 20, "MARUGOTO_VAR_DIR": str(tmp_path)})
     assert settings.encryption_keys[0][0] == "k2" and len(settings.encryption_keys[0][1]) == 32
     assert runner.invoke(cli, ["keys", "generate", "--kid", "bad-id"]).exit_code != 0
+
+
+def test_rehash_moves_lookups_to_the_new_hash_key_and_is_resumable(runner, tmp_path, database_url):
+    """After --rehash the resident is found under the new hash key only, with their raw events."""
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    _seed(sessions, Cipher([OLD], HASH_KEY))
+    new_hash_key = b"H" * 32
+    env = {**_env(tmp_path, database_url, [OLD]), "MARUGOTO_HASH_KEY": _b64(new_hash_key)}
+
+    refused = runner.invoke(cli, ["keys", "rotate", "--rehash"], env=env)
+    assert refused.exit_code == 2 and "MARUGOTO_PREVIOUS_HASH_KEY" in refused.output
+
+    env["MARUGOTO_PREVIOUS_HASH_KEY"] = _b64(HASH_KEY)
+    result = runner.invoke(cli, ["keys", "rotate", "--rehash"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "residents: 1 lookup hashes moved" in result.output
+    new = Cipher([OLD], new_hash_key)
+    with sessions() as session:
+        resident = get_resident_by_user_id(session, new, "U0123456789abcdef")
+        assert resident is not None
+        assert get_resident_by_user_id(session, Cipher([OLD], HASH_KEY), "U0123456789abcdef") is None
+        assert [e.resident_hash for e in session.scalars(select(InboundEvent))] == [resident.user_hash]
+        assert len(session.scalars(select(Resident)).all()) == 1
+
+    again = runner.invoke(cli, ["keys", "rotate", "--rehash"], env=env)
+    assert again.exit_code == 0 and "residents: 0 lookup hashes moved" in again.output
+    engine.dispose()

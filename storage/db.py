@@ -19,6 +19,8 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, so a purge or a resident's deletion leaves no ciphertext behind.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

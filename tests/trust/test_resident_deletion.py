@@ -1,7 +1,10 @@
 """Deleting one resident: everything of theirs goes, other residents stay, the audit row has counts only."""
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from intake.resident_actions import Actor, do_delete_resident
 from storage.crypto import Cipher
@@ -10,6 +13,7 @@ from storage.models import AuditEvent, Case, InboundEvent, Message, Resident
 from storage.repositories.cases import add_message, create_case
 from storage.repositories.inbound import store_inbound_event
 from storage.repositories.residents import get_or_create_resident
+from tests.privacy.leakscan import Scanner
 
 CIPHER = Cipher([("a", b"a" * 32)], b"h" * 32)
 PHRASE = "夫の暴力から逃げたい"
@@ -63,3 +67,19 @@ def test_a_rolled_back_deletion_deletes_nothing_and_audits_nothing(sessions):
 def test_an_unknown_actor_type_is_refused():
     with pytest.raises(ValueError, match="actor type"):
         Actor("robot")
+
+
+def test_deleted_ciphertext_is_gone_from_the_sqlite_file(sqlite_url):
+    """secure_delete: after a deletion even the encrypted bytes are no longer in the file.
+
+    (Debian's SQLite already defaults to it; storage.db turns it on for builds that do not.)
+    """
+    engine = make_engine(sqlite_url)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        resident = _resident_with_a_case(session, "Ushredded1")
+        token = session.scalar(select(Message.body_enc))
+    with sessions.begin() as session:
+        do_delete_resident(session, session.get(Resident, resident.id), actor=Actor("staff", 1))
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    assert Scanner([token]).scan_sqlite(Path(make_url(sqlite_url).database)) == []

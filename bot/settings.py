@@ -40,7 +40,7 @@ ENV_VARIABLES = (
     "MARUGOTO_METRICS_TOKEN",
     "MARUGOTO_METRICS_ALLOWED_NETWORKS",
     "MARUGOTO_WORKER_METRICS_PORT",
-    "MARUGOTO_WORKER_HEARTBEAT_FILE",
+    "MARUGOTO_HEARTBEAT_FILE",
     # prometheus_client reads this one itself when it is imported, so it keeps the
     # library's name; Settings reads it too, to clean it up and aggregate from it.
     "PROMETHEUS_MULTIPROC_DIR",
@@ -81,7 +81,7 @@ class Settings:
     )
     metrics_multiproc_dir: Path | None = None
     worker_metrics_port: int | None = None
-    worker_heartbeat_file: Path | None = None
+    heartbeat_file: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -256,7 +256,7 @@ def _parse(environ: Mapping[str, str]) -> Settings:
         raise SettingsError("MARUGOTO_METRICS_TOKEN must be at least 24 characters")
     worker_metrics_port = _get(environ, "MARUGOTO_WORKER_METRICS_PORT")
     multiproc_dir = _get(environ, "PROMETHEUS_MULTIPROC_DIR")
-    heartbeat_file = _get(environ, "MARUGOTO_WORKER_HEARTBEAT_FILE")
+    heartbeat_file = _get(environ, "MARUGOTO_HEARTBEAT_FILE")
     return Settings(
         env=env,
         var_dir=var_dir,
@@ -304,5 +304,5 @@ def _parse(environ: Mapping[str, str]) -> Settings:
             if worker_metrics_port
             else None
         ),
-        worker_heartbeat_file=Path(heartbeat_file) if heartbeat_file else None,
+        heartbeat_file=Path(heartbeat_file) if heartbeat_file else None,
     )

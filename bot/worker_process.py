@@ -1,15 +1,17 @@
-"""What a `marugoto worker` process adds around RQ: liveness, memory, metrics.
+"""What `marugoto worker` and `scheduler` add around their loops: liveness, memory.
 
 Liveness: RQ's SimpleWorker runs jobs in its own process (no fork per job, so the
 model is loaded once per process) and calls `heartbeat()` while it waits for work
-and between jobs. `HeartbeatWorker` also touches MARUGOTO_WORKER_HEARTBEAT_FILE
-there, so a container probe can tell a live worker from a hung one by the file's
-age alone (`deploy/entrypoint.sh worker-alive`), without Redis or Python.
+and between jobs; `HeartbeatWorker` then also touches MARUGOTO_HEARTBEAT_FILE. The
+scheduler loop touches it every tick. A container probe tells a live process from a
+hung one by the file's age alone (`deploy/entrypoint.sh alive`), without Redis or
+Python.
 """
 
 import logging
 import os
 import resource
+from collections.abc import Callable
 from pathlib import Path
 
 from rq import SimpleWorker
@@ -34,6 +36,10 @@ class HeartbeatWorker(SimpleWorker):
 def touch_heartbeat(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
+
+
+def heartbeat_callback(path: Path | None) -> Callable[[], None] | None:
+    return None if path is None else lambda: touch_heartbeat(path)
 
 
 def resident_memory_bytes() -> int:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The image's one entrypoint: a role (web, worker, scheduler, migrate), a probe
-# (worker-alive), or any program in the image (e.g. `marugoto staff create ...`).
+# (alive), or any program in the image (e.g. `marugoto staff create ...`).
 set -eu
 
 usage() {
@@ -10,7 +10,7 @@ usage: entrypoint.sh ROLE [ARGS...]
   worker        an RQ worker (loads the classifier once per process)
   scheduler     periodic sweeps and purges
   migrate       apply database migrations (marugoto db upgrade)
-  worker-alive  exit 0 when this container's worker heartbeat is recent (a probe)
+  alive         exit 0 when the worker or scheduler heartbeat is recent (a probe)
   PROGRAM ...   run a program in the image, e.g. `marugoto cases list --json`
 USAGE
 }
@@ -19,10 +19,10 @@ USAGE
 # to 180 s without one (bot/worker_process.py); older than this means hung.
 WORKER_ALIVE_MAX_AGE_SECONDS=300
 
-worker_alive() {
-    file="${MARUGOTO_WORKER_HEARTBEAT_FILE:-}"
+process_alive() {
+    file="${MARUGOTO_HEARTBEAT_FILE:-}"
     if [ -z "$file" ]; then
-        echo "entrypoint: MARUGOTO_WORKER_HEARTBEAT_FILE is not set" >&2
+        echo "entrypoint: MARUGOTO_HEARTBEAT_FILE is not set" >&2
         return 1
     fi
     if [ ! -f "$file" ]; then
@@ -48,13 +48,13 @@ case "$role" in
     worker) exec marugoto worker "$@" ;;
     scheduler) exec marugoto scheduler "$@" ;;
     migrate) exec marugoto db upgrade "$@" ;;
-    worker-alive) worker_alive ;;
+    alive) process_alive ;;
     help | -h | --help) usage ;;
     *)
         if command -v "$role" >/dev/null 2>&1; then
             exec "$role" "$@"
         fi
-        echo "entrypoint: unknown command '$role' (roles: web, worker, scheduler, migrate, worker-alive; or a program in the image)" >&2
+        echo "entrypoint: unknown command '$role' (roles: web, worker, scheduler, migrate, alive; or a program in the image)" >&2
         exit 64
         ;;
 esac

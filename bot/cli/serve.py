@@ -66,7 +66,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
     from bot.logging_setup import configure_logging
     from bot.metrics_http import start_metrics_server
     from bot.scheduler import run_scheduler
-    from bot.worker_process import WORKER_TTL_SECONDS, HeartbeatWorker, log_ready, touch_heartbeat
+    from bot.worker_process import WORKER_TTL_SECONDS, HeartbeatWorker, heartbeat_callback, log_ready
 
     settings = cli_ctx.settings
     configure_logging(settings.log_level)
@@ -75,15 +75,16 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
     metrics_server = None
     if settings.worker_metrics_port is not None:
         metrics_server = start_metrics_server(services, settings.worker_metrics_port)
-    if settings.worker_heartbeat_file is not None:
-        touch_heartbeat(settings.worker_heartbeat_file)
+    beat = heartbeat_callback(settings.heartbeat_file)
+    if beat is not None:
+        beat()
     try:
         if services.redis is None:
             click.echo("no MARUGOTO_REDIS_URL: running the embedded job loop")
             log_ready("embedded worker")
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            run_scheduler(services, stop)
+            run_scheduler(services, stop, on_tick=beat)
             return
         jobs.set_worker_services(services)
         log_ready("worker")
@@ -92,7 +93,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
             [services.jobs.rq_queue], connection=services.redis,
             name=f"marugoto-{os.getpid()}", worker_ttl=WORKER_TTL_SECONDS,
         )
-        rq_worker.heartbeat_file = settings.worker_heartbeat_file
+        rq_worker.heartbeat_file = settings.heartbeat_file
         rq_worker.work(burst=burst, with_scheduler=False)
     finally:
         if metrics_server is not None:
@@ -104,11 +105,19 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
 @pass_cli
 def scheduler(cli_ctx: CliContext) -> None:
     """Run periodic tasks (sweeps and purges)."""
+    from bot.logging_setup import configure_logging
     from bot.scheduler import run_scheduler
+    from bot.worker_process import heartbeat_callback, log_ready
 
-    services = build_services(cli_ctx.settings)
+    settings = cli_ctx.settings
+    configure_logging(settings.log_level)
+    services = build_services(settings)
     check_database(services.engine)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_scheduler(services, stop)
+    log_ready("scheduler")
+    try:
+        run_scheduler(services, stop, on_tick=heartbeat_callback(settings.heartbeat_file))
+    finally:
+        services.close()

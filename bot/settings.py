@@ -28,6 +28,7 @@ ENV_VARIABLES = (
     "MARUGOTO_SECRET_KEY",
     "MARUGOTO_ENCRYPTION_KEYS",
     "MARUGOTO_HASH_KEY",
+    "MARUGOTO_PREVIOUS_HASH_KEY",
     "MARUGOTO_LINE_CHANNEL_SECRET",
     "MARUGOTO_LINE_CHANNEL_ACCESS_TOKEN",
     "MARUGOTO_LINE_API_URL",
@@ -41,6 +42,9 @@ ENV_VARIABLES = (
     "MARUGOTO_METRICS_ALLOWED_NETWORKS",
     "MARUGOTO_WORKER_METRICS_PORT",
     "MARUGOTO_HEARTBEAT_FILE",
+    "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS",
+    "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS",
+    "MARUGOTO_RETENTION_CLOSED_CASE_DAYS",
     # prometheus_client reads this one itself when it is imported, so it keeps the
     # library's name; Settings reads it too, to clean it up and aggregate from it.
     "PROMETHEUS_MULTIPROC_DIR",
@@ -261,8 +265,7 @@ def _parse(environ: Mapping[str, str]) -> Settings:
     embedded_worker = _get(environ, "MARUGOTO_EMBEDDED_WORKER")
     log_level = (_get(environ, "MARUGOTO_LOG_LEVEL") or "INFO").upper()
 
-    def days(name: str, default: int) -> int:
-        value = _get(environ, name)
+    def days(name: str, value: str | None, default: int) -> int:
         return default if value is None else _parse_positive_int(name, value, maximum=36_500)
 
     web_concurrency = _get(environ, "MARUGOTO_WEB_CONCURRENCY")
@@ -306,13 +309,13 @@ def _parse(environ: Mapping[str, str]) -> Settings:
             "MARUGOTO_LOG_LEVEL", log_level, ("DEBUG", "INFO", "WARNING", "ERROR")
         ),
         retention_abandoned_intake_days=days(
-            "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS", Settings.retention_abandoned_intake_days
+            "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS", _get(environ, "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS"), Settings.retention_abandoned_intake_days
         ),
         retention_inbound_event_days=days(
-            "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS", Settings.retention_inbound_event_days
+            "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS", _get(environ, "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS"), Settings.retention_inbound_event_days
         ),
         retention_closed_case_days=days(
-            "MARUGOTO_RETENTION_CLOSED_CASE_DAYS", Settings.retention_closed_case_days
+            "MARUGOTO_RETENTION_CLOSED_CASE_DAYS", _get(environ, "MARUGOTO_RETENTION_CLOSED_CASE_DAYS"), Settings.retention_closed_case_days
         ),
         web_concurrency=(
             _parse_positive_int("MARUGOTO_WEB_CONCURRENCY", web_concurrency, maximum=256)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from intake import actions as a
 from intake.lifecycle import check_transition
 from intake.live_context import district_key, person_queue
+from intake.resident_actions import Actor, do_delete_resident
 from intake.thread import attach_conversation_since, attach_to_case, messages_of_refs
 from nlp.result import Classification
 from routing.municipality import Municipality
@@ -23,7 +24,7 @@ from storage.crypto import Cipher
 from storage.models import Case, Resident
 from storage.repositories.audit import record_audit
 from storage.repositories.cases import create_case, get_case_by_reference, message_text
-from storage.repositories.residents import delete_resident_data, get_or_create_resident
+from storage.repositories.residents import get_or_create_resident
 
 # intake.actions.CLOSE_OUTCOMES -> intake.lifecycle.OUTCOMES
 _OUTCOMES = {"information_given": "information"}
@@ -186,12 +187,7 @@ class CaseBook:
         self._audit(events.RESIDENT_DELETE_REQUEST, self.resident)
 
     def _ConfirmDeletion(self, action: a.ConfirmDeletion) -> None:  # noqa: N802
-        resident_id = self.resident.id
-        counts = delete_resident_data(self.session, self.resident)
-        record_audit(
-            self.session, actor_type="resident", actor_id=resident_id, action=events.RESIDENT_DELETE,
-            target_type="resident", target_id=resident_id, detail=counts,
-        )
+        do_delete_resident(self.session, self.resident, actor=Actor("resident", self.resident.id))
         self.case_events.clear()
         self.deleted = True
         # The confirmation still has to reach them: a fresh contact with nothing on it.

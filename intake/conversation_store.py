@@ -66,3 +66,8 @@ def save_conversation(
     }
     sealed = cipher.encrypt(json.dumps(record), context=STATE_CONTEXT)
     store.set(_key(resident_hash), sealed, STATE_TTL_SECONDS)
+
+
+def forget_conversation(store: SessionStore, resident_hash: str) -> None:
+    """After a resident's data is deleted (by the console, say): no conversation to resume."""
+    store.delete(_key(resident_hash))

@@ -22,6 +22,8 @@ RESIDENT_DELETE_REQUEST = "resident.delete_request"
 RULES_SAVE = "rules.save"
 RULES_ROLLBACK = "rules.rollback"
 EXPORT = "export"
+KEYS_ROTATE = "keys.rotate"
+RETENTION_PURGE = "retention.purge"
 
 # Live events for the console (server-sent events or polling).
 EVENT_CASE_NEW = "case.new"

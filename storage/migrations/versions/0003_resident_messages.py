@@ -3,8 +3,8 @@
 Messages belong to their resident (the bot's first replies exist before a case),
 carry their quick-reply buttons, and inbound events can wait for a due time.
 
-Revision ID: 0002_resident_messages
-Revises: 0001_create_core_tables
+Revision ID: 0003_resident_messages
+Revises: 0002_audit_events_append_only
 Create Date: 2026-11-23 03:11:36.511763
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0002_resident_messages'
-down_revision: str | None = '0001_create_core_tables'
+revision: str = '0003_resident_messages'
+down_revision: str | None = '0002_audit_events_append_only'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

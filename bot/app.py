@@ -48,9 +48,11 @@ def get_services(app: Flask) -> Services:
 
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:
-    from bot import webhook
+    from bot import simulator, webhook
 
     app.register_blueprint(webhook.blueprint)
+    if settings.simulator_enabled:
+        app.register_blueprint(simulator.blueprint)
 
 
 def _register_request_context(app: Flask) -> None:

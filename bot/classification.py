@@ -6,6 +6,7 @@ read), so a resident's concern is never lost to the model.
 """
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -18,8 +19,18 @@ log = logging.getLogger(__name__)
 CLASSIFY_TIMEOUT_SECONDS = 20.0
 
 
+def _classify_with_model(text: str) -> Classification:
+    return classify_or_fallback(None, text)
+
+
 class ClassifierRunner:
-    def __init__(self, timeout_seconds: float = CLASSIFY_TIMEOUT_SECONDS):
+    def __init__(
+        self,
+        classify: Callable[[str], Classification] = _classify_with_model,
+        *,
+        timeout_seconds: float = CLASSIFY_TIMEOUT_SECONDS,
+    ):
+        self._classify = classify
         self._timeout = timeout_seconds
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="marugoto-classifier")
 
@@ -28,12 +39,14 @@ class ClassifierRunner:
         self._pool.submit(_load_quietly)
 
     def classify(self, text: str) -> Classification:
-        future = self._pool.submit(classify_or_fallback, None, text)
+        future = self._pool.submit(self._classify, text)
         try:
             return future.result(timeout=self._timeout)
         except FutureTimeout:
             log.error("classifier took over %.0f s; the message falls back to urgent review", self._timeout)
-            return fallback_classification()
+        except Exception as exc:  # noqa: BLE001 - whatever fails, a person reads the message
+            log.error("classifier failed (%s); the message falls back to urgent review", type(exc).__name__)
+        return fallback_classification()
 
     @staticmethod
     def crisis(text: str) -> bool:

@@ -90,7 +90,7 @@ _CARE_FOR_ELDER = re.compile(
     r"(?:親|母|父|義母|義父|祖母|祖父)(?:が|は)[^。\n]{0,8}(?:在宅療養|寝たきり|がん|癌|脳梗塞|パーキンソン)|(?<!放課後)(?<!放課後等)デイ(?:の|に|へ|を)"
 )
 _YOUNG_CARE = re.compile(
-    r"(?<!要)介護|家のこと|代わりに|かわりに|(?:保育園|幼稚園|学校)に送|(?:一緒|いっしょ)に起き|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?(?:作|つく|支度|準備|用意)|"
+    r"(?<!要)介護|家のこと|代わりに|かわりに|(?:保育園|幼稚園|学校)に送|(?:一緒|いっしょ)に起き|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|御飯|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?[^。\n]{0,5}(?:作|つく|支度|準備|用意)|"
     r"洗濯|せんたく|掃除|そうじ|買い物|送り迎え|付き添|つきそ|ついて(?:いっ|行っ|いく|行く)|連れて(?:いっ|行っ)|通訳|見守|看病|お風呂(?:に入れ|の介助)|おむつ|オムツ|薬の管理|着替え|着がえ|きがえ|手伝|てつだ|"
     r"(?:祖母|祖父|祖父母|母|父|親|弟|妹|きょうだい|おばあちゃん|おじいちゃん)(?:を|の)(?:みて|見て|みる|見る|みてる|見てる)"
 )
@@ -98,6 +98,8 @@ _SCHOOL_COST = re.compile(
     r"学校(?:を|に|も)?(?:休|遅刻|早退|行けな|いけな|行く時間)|遅刻|ちこく|早退|欠席|部活(?:を|も)?(?:やめ|辞め|休|できな|出来な|あきらめ|諦め)|"
     r"学校で寝|授業中に寝|居眠り|休みがち|(?:勉強|宿題)(?:する|の)?(?:時間|ひま|暇)が(?:ない|とれ|取れ)|(?:勉強|宿題)(?:が|も)?(?:できな|出来な)|友達と遊|進学(?:を)?(?:あきらめ|諦め)|講義|授業|単位"
 )
+# A family member's illness or disability: with a young writer missing school, that is care.
+_FAMILY_NEEDS = re.compile(r"認知症|寝たきり|うつ|鬱|病気|障(?:害|がい)|アル中|依存症|脳梗塞|入院|不自由|車いす|車椅子")
 # 「5年以上部屋から出ない」: a long withdrawal marks an adult child even without an age.
 _LONG_WITHDRAWAL = re.compile(
     r"(?:[0-9０-９]{1,2}|何十|十数|数十|長)年(?:くらい|ぐらい|以上|近く|間)?(?:も)?(?:ずっと)?(?:の)?(?:ひきこも|引きこも|部屋から|家から|無職|働いて)"
@@ -243,9 +245,9 @@ def score_patterns(text: str) -> tuple[dict[str, float], list[Evidence]]:
     care = _YOUNG_CARE.search(text)
     if young_spans:
         scores["young_carer"] = 0.9
-    elif school and care and any(p.age <= 19 and p.role in ("self", "pupil") for p in people):
+    elif school and (need := care or _FAMILY_NEEDS.search(text)) and any(p.age <= 19 and p.role in ("self", "pupil") for p in people):
         scores["young_carer"] = 0.75
-        young_spans = [school.span(), care.span()]
+        young_spans = [school.span(), need.span()]
     else:
         scores["young_carer"] = 0.0
     evidence += _evidence("young_carer", text, young_spans)

@@ -6,6 +6,7 @@ import uuid
 import redis
 from flask import Flask, Response, abort, g, jsonify, request
 
+from bot import periodic_tasks  # noqa: F401  (the embedded scheduler runs them)
 from bot.logging_setup import configure_logging, reset_log_context, set_log_context
 from bot.metrics import render_metrics
 from bot.metrics_http import metrics_access_allowed

@@ -21,6 +21,8 @@ RESIDENT_DELETE = "resident.delete"
 RULES_SAVE = "rules.save"
 RULES_ROLLBACK = "rules.rollback"
 EXPORT = "export"
+KEYS_ROTATE = "keys.rotate"
+RETENTION_PURGE = "retention.purge"
 
 # Live events for the console (server-sent events or polling).
 EVENT_CASE_NEW = "case.new"

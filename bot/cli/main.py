@@ -44,7 +44,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from bot.cli import cases, db, demo, rules, serve, staff
+    from bot.cli import cases, db, demo, keys, rules, serve, staff
     from nlp.cli import classify_command, nlp_group
 
     cli.add_command(serve.serve)
@@ -56,6 +56,7 @@ def _register() -> None:
     cli.add_command(classify_command)
     cli.add_command(nlp_group)
     cli.add_command(cases.cases)
+    cli.add_command(keys.keys)
     cli.add_command(rules.rules)
 
 

@@ -62,7 +62,7 @@ def serve(
 @pass_cli
 def worker(cli_ctx: CliContext, burst: bool) -> None:
     """Run background jobs (RQ with Redis; the embedded loop without it)."""
-    from bot import jobs
+    from bot import jobs, periodic_tasks  # noqa: F401
     from bot.logging_setup import configure_logging
     from bot.metrics_http import start_metrics_server
     from bot.scheduler import run_scheduler
@@ -105,6 +105,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
 @pass_cli
 def scheduler(cli_ctx: CliContext) -> None:
     """Run periodic tasks (sweeps and purges)."""
+    from bot import periodic_tasks  # noqa: F401
     from bot.logging_setup import configure_logging
     from bot.scheduler import run_scheduler
     from bot.worker_process import heartbeat_callback, log_ready

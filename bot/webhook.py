@@ -15,6 +15,7 @@ from linebot.v3.webhook import WebhookParser
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from bot.inbound import PROCESS_JOB
 from bot.line_events import IgnoredEvent, event_time, read_event, user_id_of
 from bot.services import Services
 from storage.models import utcnow
@@ -24,7 +25,6 @@ from storage.repositories.residents import resident_hash
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("webhook", __name__)
-PROCESS_JOB = "process_inbound_event"
 
 
 def _error(code: str, status: int):

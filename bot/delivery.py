@@ -32,6 +32,12 @@ DELIVER_JOB = "deliver_message"
 REPLY_TOKEN_FRESH_SECONDS = 50
 
 
+class DeliveryError(Exception):
+    """Sending stopped for a reason other than LINE's answer; `args[0]` names the cause's type."""
+
+    code = "delivery_failed"
+
+
 @dataclass(frozen=True)
 class _Item:
     message_id: int
@@ -64,7 +70,15 @@ def deliver_messages(services: Services, message_ids: list[int]) -> None:
         for message_id, resident_id, event_id in rows:
             groups.setdefault((resident_id, event_id), []).append(message_id)
     for ids in groups.values():
-        _deliver_group(services, ids)
+        try:
+            _deliver_group(services, ids)
+        except ValueError as exc:
+            # A message LINE would refuse (the SDK's checks): retrying cannot help.
+            log.error("%d messages cannot be sent (%s)", len(ids), type(exc).__name__)
+            _mark_failed_ids(services, ids, "invalid_message")
+        except Exception as exc:  # noqa: BLE001 - the sweeper retries; its text may quote a message
+            log.error("delivery of %d messages stopped (%s); the sweeper retries", len(ids), type(exc).__name__)
+            raise DeliveryError(type(exc).__name__) from None
 
 
 def _deliver_group(services: Services, message_ids: list[int]) -> None:
@@ -168,10 +182,14 @@ def _mark_sent(services: Services, items: list[_Item]) -> None:
 
 
 def _mark_failed(services: Services, items: list[_Item], code: str) -> None:
+    _mark_failed_ids(services, [i.message_id for i in items], code)
+
+
+def _mark_failed_ids(services: Services, message_ids: list[int], code: str) -> None:
     with services.sessions.begin() as session:
         session.execute(
             update(Message)
-            .where(Message.id.in_([i.message_id for i in items]))
+            .where(Message.id.in_(message_ids), Message.delivery_status == "pending")
             .values(delivery_status="failed", delivery_error=code[:256])
         )
 

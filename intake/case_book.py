@@ -4,6 +4,7 @@ Each action changes cases or the resident, writes its audit row (never content) 
 notes which console notices to publish after the commit.
 """
 
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from intake.thread import attach_conversation_since, attach_to_case, messages_of
 from nlp.result import Classification
 from routing.municipality import Municipality
 from routing.engine import Decision
+from routing.errors import RoutingError
 from routing.store import apply_routing, facts_of_case, route_case
 from routing.vocabulary import PRIORITY_RANK
 from storage import events
@@ -25,6 +27,8 @@ from storage.models import Case, Resident
 from storage.repositories.audit import record_audit
 from storage.repositories.cases import create_case, get_case_by_reference, message_text
 from storage.repositories.residents import get_or_create_resident
+
+log = logging.getLogger(__name__)
 
 # intake.actions.CLOSE_OUTCOMES -> intake.lifecycle.OUTCOMES
 _OUTCOMES = {"information_given": "information"}
@@ -159,7 +163,14 @@ class CaseBook:
         if queue != routed.decision.queue:
             # Nothing was detected but the resident asked for a person.
             routed = replace(routed, decision=replace(routed.decision, queue=queue))
-        apply_routing(self.session, case, routed)
+        try:
+            apply_routing(self.session, case, routed)
+        except RoutingError as exc:
+            # The case still reaches people (an emergency above all): no queue, a visible warning.
+            log.error("case %s has no queue (%s)", case.id, exc.code)
+            case.routing_rule = routed.decision.rule
+            case.routing_trace = [t.to_dict() for t in routed.decision.trace]
+            case.routing_warning = str(exc)
         if case.emergency:
             case.priority = PRIORITY_RANK["highest"]
         return routed.decision

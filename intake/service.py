@@ -20,7 +20,12 @@ from intake import actions as a
 from intake.case_book import CaseBook
 from intake.commands import ClassificationReady, Command, Follow, Media, Pause, Postback, Text, Unfollow
 from intake.context import IntakeContext
-from intake.conversation_store import StoredConversation, load_conversation, save_conversation
+from intake.conversation_store import (
+    StoredConversation,
+    forget_conversation,
+    load_conversation,
+    save_conversation,
+)
 from intake.flow import step
 from intake.live_context import load_config, target_hours_for
 from intake.replies import Transition
@@ -95,7 +100,11 @@ def handle_event(deps: IntakeDeps, event: ResidentInput) -> Handled:
         transitions[-1].state, stored.last_event_id if event.kind == "pause" else event.event_id
     )
     save_conversation(deps.store, deps.cipher, hashed, event_id=event.event_id, before=stored, after=after)
-    return _persist(deps, event, state, transitions, municipality, requested)
+    handled = _persist(deps, event, state, transitions, municipality, requested)
+    if any(isinstance(x, a.ConfirmDeletion) for t in transitions for x in t.actions):
+        # Committed: not even the state the deletion started from stays behind.
+        forget_conversation(deps.store, hashed)
+    return handled
 
 
 def _current_state(session: Session, state: State, hashed: str) -> State:

@@ -193,3 +193,12 @@ def test_loading_animation_is_requested_and_its_failure_is_harmless(bot_services
     assert call.path == LOADING
     assert call.body == {"chatId": uid, "loadingSeconds": 20}
     assert call.headers["authorization"] == "Bearer test-access-token"
+
+
+def test_a_message_line_would_refuse_fails_at_once_without_a_call(bot_services, line_stub):
+    buttons = [{"label": f"選択{i}", "data": f"d{i}"} for i in range(14)]  # LINE allows 13
+    _uid, _token, ids = _outbox(bot_services, texts=["多すぎる選択肢"], event_age_seconds=1, buttons=buttons)
+    deliver_messages(bot_services, ids)
+    assert line_stub.calls == []
+    [message] = _messages(bot_services, ids)
+    assert (message.delivery_status, message.delivery_error) == ("failed", "invalid_message")

@@ -5,7 +5,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
 from rq import SimpleWorker
@@ -21,7 +21,7 @@ from intake import service as intake_service
 from intake.timers import pause_webhook_event_id
 from nlp.result import Classification, Evidence
 from storage import events
-from storage.models import AuditEvent, Case, InboundEvent, Message, utcnow
+from storage.models import AuditEvent, Case, InboundEvent, Message, Queue, utcnow
 from storage.redis_keys import channel_name
 from storage.repositories.cases import message_text
 from storage.repositories.residents import resident_hash
@@ -235,3 +235,29 @@ def test_state_in_the_session_store_is_encrypted(talk):
     _post(client, services, p.text_event(uid, "介護の相談です"))
     sealed = services.store.get(f"intake:{resident_hash(services.cipher, uid)}")
     assert sealed.startswith("v1.") and "collecting" not in sealed
+
+
+def test_the_emergency_reply_goes_out_even_when_no_queue_can_take_the_case(talk, line_stub):
+    client, services = talk
+    with services.sessions.begin() as session:
+        session.execute(delete(Queue))  # a broken install: no queue rows at all
+    uid = p.user_id()
+    _post(client, services, p.text_event(uid, "今から死にます"))
+    [call] = [c for c in line_stub.calls if c.path in (REPLY, PUSH)]
+    assert "いのちの電話" in call.texts[0]
+    [case] = _cases(services)
+    assert (case.emergency, case.status, case.queue) == (True, "open", None)
+    assert "comprehensive" in case.routing_warning
+
+
+def test_deletion_leaves_no_conversation_state_behind(talk, line_stub):
+    client, services = talk
+    uid = p.user_id()
+    _post(client, services, p.text_event(uid, "介護の相談です"))
+    _post(client, services, p.text_event(uid, "削除"))
+    _tap(client, services, line_stub, uid, "削除する")
+    assert "削除を受け付けました" in line_stub.calls[-1].texts[0]
+    assert services.store.get(f"intake:{resident_hash(services.cipher, uid)}") is None
+    with services.sessions() as session:
+        assert session.scalar(select(Message.id).where(Message.sender == "resident")) is None
+        assert session.scalar(select(InboundEvent.id)) is None

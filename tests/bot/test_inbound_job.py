@@ -21,7 +21,7 @@ from storage.repositories.inbound import store_inbound_event
 from tests.bot import line_payloads as p
 from tests.bot.conftest import build_test_services, post_signed
 from tests.bot.echo import echo_conversation
-from tests.conftest import make_settings
+from tests.conftest import LINE_SECRET, make_settings
 from tests.line_stub import PUSH, REPLY
 from tests.services import REDIS_URL
 
@@ -200,7 +200,7 @@ def test_one_hundred_concurrent_copies_of_one_event_make_one_row_and_one_reply(b
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     raw = p.body(p.text_event(p.user_id(), "同時に100回届く"))
-    headers = {"Content-Type": "application/json", "X-Line-Signature": p.sign(raw, "test-channel-secret")}
+    headers = {"Content-Type": "application/json", "X-Line-Signature": p.sign(raw, LINE_SECRET)}
     url = f"http://127.0.0.1:{server.server_port}/callback"
     statuses: list[int] = []
     barrier = threading.Barrier(100)

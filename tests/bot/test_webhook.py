@@ -8,7 +8,7 @@ from bot.app import create_app
 from storage.models import InboundEvent, Message
 from tests.bot import line_payloads as p
 from tests.bot.conftest import build_test_services, post_signed
-from tests.conftest import make_settings
+from tests.conftest import LINE_SECRET, make_settings
 from tests.line_stub import LOADING, PUSH, REPLY
 
 
@@ -43,7 +43,7 @@ def test_signature_of_other_bytes_is_400(bot_client, bot_services):
     event = p.text_event(p.user_id(), "こんにちは")
     signed = json.dumps({"events": [event]}).encode()
     sent = json.dumps({"events": [event]}, ensure_ascii=False).encode()
-    response = post_signed(bot_client, sent, signature=p.sign(signed, "test-channel-secret"))
+    response = post_signed(bot_client, sent, signature=p.sign(signed, LINE_SECRET))
     assert response.status_code == 400
     assert _rows(bot_services) == []
 

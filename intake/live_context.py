@@ -11,13 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from intake.context import MunicipalityConfig, config_from_municipality
 from routing.facts import Facts
 from routing.municipality import Municipality
-from routing.store import load_live_municipality, route_case
+from routing.store import MUNICIPALITY_DOCUMENT, load_live_municipality, route_case
 from routing.vocabulary import BOT_QUEUE, FALLBACK_QUEUE
 from storage.repositories.config_documents import get_document
 from storage.repositories.queues import get_queue_by_key
 
-# The administrator's overrides of resident-facing texts: {catalogue key: text}.
-MESSAGES_DOCUMENT = "messages"
 # When no queue row can be found (a misconfigured install), what the resident is told.
 DEFAULT_TARGET_HOURS = 48.0
 
@@ -25,7 +23,8 @@ DEFAULT_TARGET_HOURS = 48.0
 def load_config(session: Session) -> tuple[Municipality, MunicipalityConfig]:
     """The live municipality and the flow's view of it (raises MunicipalityMissing if none)."""
     municipality = load_live_municipality(session)
-    overrides = get_document(session, MESSAGES_DOCUMENT) or {}
+    # The administrator's overrides of resident-facing texts live beside the municipality's source.
+    overrides = (get_document(session, MUNICIPALITY_DOCUMENT) or {}).get("messages") or {}
     return municipality, _config(municipality, json.dumps(overrides, sort_keys=True, ensure_ascii=False))
 
 

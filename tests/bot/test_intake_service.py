@@ -23,7 +23,9 @@ from nlp.result import Classification, Evidence
 from storage import events
 from storage.models import AuditEvent, Case, InboundEvent, Message, Queue, utcnow
 from storage.redis_keys import channel_name
+from routing.store import MUNICIPALITY_DOCUMENT
 from storage.repositories.cases import message_text
+from storage.repositories.config_documents import get_document, put_document
 from storage.repositories.residents import resident_hash
 from tests.bot import line_payloads as p
 from tests.bot.conftest import build_test_services, post_signed
@@ -261,3 +263,12 @@ def test_deletion_leaves_no_conversation_state_behind(talk, line_stub):
     with services.sessions() as session:
         assert session.scalar(select(Message.id).where(Message.sender == "resident")) is None
         assert session.scalar(select(InboundEvent.id)) is None
+
+
+def test_message_overrides_saved_with_the_municipality_are_what_residents_read(talk, line_stub):
+    client, services = talk
+    with services.sessions.begin() as session:
+        document = get_document(session, MUNICIPALITY_DOCUMENT)
+        put_document(session, MUNICIPALITY_DOCUMENT, {**document, "messages": {"welcome_back": "またお会いできましたね。"}})
+    _post(client, services, p.follow_event(p.user_id(), unblocked=True))
+    assert line_stub.calls[-1].texts[0] == "またお会いできましたね。"

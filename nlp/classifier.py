@@ -30,7 +30,7 @@ from nlp.household import score_patterns
 from nlp.labels import DOMAINS, PATTERNS
 from nlp.learned import LearnedModel, load_model
 from nlp.lexicon import Cue, load_lexicon
-from nlp.negation import is_denied
+from nlp.negation import denial_length
 from nlp.normalize import TextView, kanji_view
 from nlp.result import Classification, Evidence, fallback_classification
 
@@ -75,6 +75,8 @@ class Scored:
     evidence: tuple[Evidence, ...]
     learned: dict[str, float] = field(default_factory=dict)
     tokens: tuple = ()
+    # Denied cues with their denial (「借金はありません」): hidden from the learned part.
+    masked: tuple[tuple[int, int], ...] = ()
 
 
 def _noisy_or(weights: Iterable[float]) -> float:
@@ -129,6 +131,7 @@ class Classifier:
     def score(self, text: str) -> Scored:
         hits: list[Hit] = []
         crisis: list[Evidence] = []
+        masked: list[tuple[int, int]] = []
         # Very long texts are scored by the cues on the raw text only (no tokens, no learned part).
         tokens = list(self._tokenizer(text)) if len(text.encode("utf-8")) <= _MAX_TOKENIZED_BYTES else []
         views, word_end = self._views(text, tokens)
@@ -140,8 +143,12 @@ class Classifier:
                 for match in cue.pattern.finditer(view_text):
                     start, end = original(*match.span())
                     # The denial may follow the cue or the rest of its word (「ひきこも|り…ってわけじゃない」).
-                    if cue.negatable and (is_denied(view_text, match.end()) or is_denied(text, word_end[end - 1])):
-                        continue
+                    if cue.negatable:
+                        denied = denial_length(view_text, match.end()) or denial_length(text, word_end[end - 1])
+                        if denied:
+                            # The learned part must not read 「借金はありません」 as debt either.
+                            masked.append((start, min(len(text), word_end[end - 1] + denied)))
+                            continue
                     hits.append(Hit(Evidence(cue.label, start, end, text[start:end]), cue.weight, cue.line))
             for found in find_crisis_words(view_text):
                 start, end = original(found.start, found.end)
@@ -163,8 +170,8 @@ class Classifier:
         evidence = sorted(
             {*(hit.evidence for hit in kept), *pattern_evidence, *crisis_evidence}, key=lambda e: (e.start, e.end, e.label)
         )
-        learned = self.learned.predict(text, tokens) if self.learned is not None and tokens else {}
-        return Scored(scores, tuple(evidence), learned, tuple(tokens))
+        learned = self.learned.predict(text, tokens, masked) if self.learned is not None and tokens else {}
+        return Scored(scores, tuple(evidence), learned, tuple(tokens), tuple(masked))
 
     def classify(self, text: str) -> Classification:
         scored = self.score(text)
@@ -182,7 +189,7 @@ class Classifier:
             and scored.scores.get(label, 0.0) < self.thresholds.rule_threshold(label) <= scores[label]
         ]
         if learned_only and self.learned is not None:
-            evidence.extend(self.learned.evidence(text, scored.tokens, learned_only))
+            evidence.extend(self.learned.evidence(text, scored.tokens, learned_only, scored.masked))
         evidence.sort(key=lambda e: (e.start, e.end, e.label))
         return Classification(domains, patterns, urgency, scores, tuple(evidence))
 
@@ -204,6 +211,11 @@ def load_classifier() -> Classifier:
     classifier = Classifier(load_tokenizer(), load_lexicon(), load_thresholds(), load_model())
     logger.info("classifier loaded in %.2f s", time.perf_counter() - started)
     return classifier
+
+
+def rules_only_classifier() -> Classifier:
+    """The cues, household rules and crisis detector without the learned part (for training it)."""
+    return Classifier(load_tokenizer(), load_lexicon(), load_thresholds())
 
 
 def classify_or_fallback(classifier: Classifier | None, text: str) -> Classification:

@@ -130,19 +130,19 @@ def bench_command(data_file, limit: int | None, as_json: bool) -> None:
 @click.option("--validate", is_flag=True, help="Also print leave-one-source-out figures (rules alone vs combined).")
 def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validate: bool) -> None:
     """Train the learned component on our own labelled files (never on dev.jsonl) and save it."""
-    from nlp.classifier import load_tokenizer
+    from nlp.classifier import rules_only_classifier
     from nlp.learned import model_directory, save_model
     from nlp.training import TRAINING_FILES, TrainConfig, featurise_examples, file_digests, read_sources, train
 
     paths = list(data_files) or [_DATA_DIR / name for name in TRAINING_FILES]
     try:
         rows = read_sources(paths)
-        tokenizer = load_tokenizer()
+        rules = rules_only_classifier()
     except NlpError as exc:
         raise click.ClickException(f"[{exc.code}] {exc}") from None
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
-    samples = featurise_examples(rows, tokenizer)
+    samples = featurise_examples(rows, rules.score)
     config = TrainConfig()
     model = train(samples, config, {"trained_on": file_digests(paths), "examples": len(samples)})
     target = output_dir or model_directory()
@@ -151,11 +151,12 @@ def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validat
     if validate:
         from nlp.validation import out_of_fold, report_by_source
 
-        classifier = _load_or_abort()
-        items = out_of_fold(classifier, rows, samples, config)
-        rules = report_by_source(items, classifier.thresholds, use_learned=False)
-        combined = report_by_source(items, classifier.thresholds)
-        click.echo(_validation_table(rules, combined))
+        items = out_of_fold(rules, rows, samples, config)
+        click.echo(
+            _validation_table(
+                report_by_source(items, rules.thresholds, use_learned=False), report_by_source(items, rules.thresholds)
+            )
+        )
 
 
 def _validation_table(rules: dict[str, dict], combined: dict[str, dict]) -> str:

@@ -23,6 +23,7 @@ CHAR_NGRAMS = (1, 2, 3)
 # Sentence and clause ends; the learned evidence is one such piece of the text.
 _SENTENCE_END = re.compile(r"[。．！？!?\n]+|[…‥]{1,}|(?<=[^\s])\s{2,}")
 _SKIP_WORD = re.compile(r"^[\s\W_]+$")
+Span = tuple[int, int]
 
 
 class VectorToken(Protocol):
@@ -75,7 +76,14 @@ def pooled_vectors(tokens: Iterable[VectorToken]) -> np.ndarray:
     return np.concatenate(halves).astype(np.float32)
 
 
-def featurise(text: str, tokens: Sequence[VectorToken]) -> Featured:
+def featurise(text: str, tokens: Sequence[VectorToken], masked: Sequence[Span] = (), offset: int = 0) -> Featured:
+    """Features of `text` (which starts at `offset` of the message) without the `masked` spans."""
+    if masked:
+        chars = list(text)
+        for start, end in masked:
+            chars[max(start - offset, 0) : max(end - offset, 0)] = " " * len(chars[max(start - offset, 0) : max(end - offset, 0)])
+        text = "".join(chars)
+        tokens = [t for t in tokens if not any(s < t.idx + len(t.text) and t.idx < e for s, e in masked)]
     return Featured(frozenset(char_ngrams(text) | word_keys(tokens)), pooled_vectors(tokens))
 
 
@@ -97,10 +105,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return trimmed
 
 
-def featurise_sentences(text: str, tokens: Sequence[VectorToken]) -> list[tuple[tuple[int, int], Featured]]:
+def featurise_sentences(
+    text: str, tokens: Sequence[VectorToken], masked: Sequence[Span] = ()
+) -> list[tuple[Span, Featured]]:
     """Each sentence of `text` with the features of its own characters and tokens."""
     pieces = []
     for start, end in sentence_spans(text):
         inside = [t for t in tokens if start <= t.idx < end]
-        pieces.append(((start, end), featurise(text[start:end], inside)))
+        pieces.append(((start, end), featurise(text[start:end], inside, masked, start)))
     return pieces

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp.errors import ModelLoadError
-from nlp.features import DENSE_WIDTH, Featured, VectorToken, featurise, featurise_sentences
+from nlp.features import DENSE_WIDTH, Featured, Span, VectorToken, featurise, featurise_sentences
 from nlp.learned_labels import LEARNED_LABELS
 from nlp.result import Evidence
 
@@ -53,12 +53,14 @@ class LearnedModel:
         values = 1.0 / (1.0 + np.exp(-self.logits(featured)))
         return {label: round(float(v), 4) for label, v in zip(self.labels, values)}
 
-    def predict(self, text: str, tokens: Sequence[VectorToken]) -> dict[str, float]:
-        return self.probabilities(featurise(text, tokens))
+    def predict(self, text: str, tokens: Sequence[VectorToken], masked: Sequence[Span] = ()) -> dict[str, float]:
+        return self.probabilities(featurise(text, tokens, masked))
 
-    def evidence(self, text: str, tokens: Sequence[VectorToken], labels: Sequence[str]) -> list[Evidence]:
+    def evidence(
+        self, text: str, tokens: Sequence[VectorToken], labels: Sequence[str], masked: Sequence[Span] = ()
+    ) -> list[Evidence]:
         """For each label, the sentence the model scores highest for it, with exact offsets."""
-        sentences = featurise_sentences(text, tokens)
+        sentences = featurise_sentences(text, tokens, masked)
         if not sentences or not labels:
             return []
         columns = [self.labels.index(label) for label in labels]

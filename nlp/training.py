@@ -9,6 +9,7 @@ the examples in file order: the same data gives the same weights, so
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,10 +17,13 @@ import numpy as np
 
 from nlp.errors import InputError
 from nlp.evaluation import Example
-from nlp.features import DENSE_WIDTH, Featured, VectorToken, featurise
+from nlp.features import DENSE_WIDTH, Featured, featurise
 from nlp.jsonl import read_examples
 from nlp.learned import LearnedModel, sparse_values
 from nlp.learned_labels import LEARNED_LABELS
+
+if TYPE_CHECKING:
+    from nlp.classifier import Scored
 
 # Our own labelled files, in training order (see nlp/README.md for provenance).
 TRAINING_FILES: tuple[str, ...] = (
@@ -72,10 +76,13 @@ def read_sources(paths: Sequence[Path]) -> list[tuple[str, Example]]:
     return rows
 
 
-def featurise_examples(
-    rows: Iterable[tuple[str, Example]], tokenize: Callable[[str], Sequence[VectorToken]]
-) -> list[Sample]:
-    return [Sample(source, featurise(e.text, list(tokenize(e.text))), targets_of(e)) for source, e in rows]
+def featurise_examples(rows: Iterable[tuple[str, Example]], score: Callable[[str], "Scored"]) -> list[Sample]:
+    """Features as the classifier computes them at run time (denied cues masked), via its `score`."""
+    samples = []
+    for source, example in rows:
+        scored = score(example.text)
+        samples.append(Sample(source, featurise(example.text, scored.tokens, scored.masked), targets_of(example)))
+    return samples
 
 
 def build_vocabulary(samples: Sequence[Sample], min_count: int) -> dict[str, int]:

@@ -30,6 +30,8 @@ TRAINING_FILES: tuple[str, ...] = (
     "examples.jsonl",
     "families.jsonl",
     "heldout1.jsonl",
+    "corpus_a.jsonl",
+    "corpus_b.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

@@ -6,7 +6,7 @@ import uuid
 import redis
 from flask import Flask, Response, abort, g, jsonify, request
 
-from bot import periodic_tasks  # noqa: F401  (the embedded scheduler runs them)
+from bot import job_handlers, periodic_tasks  # noqa: F401  (the embedded worker runs them)
 from bot.logging_setup import configure_logging, reset_log_context, set_log_context
 from bot.metrics import render_metrics
 from bot.metrics_http import metrics_access_allowed
@@ -35,14 +35,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _register_request_context(app)
     _register_health(app, services)
     _register_metrics(app, services)
+    _register_blueprints(app, settings)
     if settings.embedded_worker:
-        # Embedded default: sweeps and purges run on a thread of this process.
+        # Embedded default: jobs, sweeps and purges run on threads of this process.
+        services.classifier.warm_up()
         app.extensions["marugoto_scheduler_stop"] = start_scheduler_thread(services)
     return app
 
 
 def get_services(app: Flask) -> Services:
     return app.extensions["marugoto"]
+
+
+def _register_blueprints(app: Flask, settings: Settings) -> None:
+    from bot import simulator, webhook
+
+    app.register_blueprint(webhook.blueprint)
+    if settings.simulator_enabled:
+        app.register_blueprint(simulator.blueprint)
 
 
 def _register_request_context(app: Flask) -> None:

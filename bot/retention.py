@@ -14,6 +14,7 @@ from storage.models import utcnow
 from storage.repositories.audit import record_audit
 from storage.repositories.retention import (
     purge_abandoned_intake,
+    purge_caseless_messages,
     purge_finished_inbound_events,
     purge_resolved_cases,
     purge_residents_without_cases,
@@ -40,6 +41,7 @@ def purge_expired_data(services: Services, *, now: datetime | None = None) -> di
         )
         for kind, removed in purge_abandoned_intake(session, inactive_since=abandoned_before).items():
             counts[f"abandoned_intake_{kind}"] = removed
+        counts["caseless_messages"] = purge_caseless_messages(session, created_before=abandoned_before)
         resolved_before = now - timedelta(days=settings.retention_closed_case_days)
         for kind, removed in purge_resolved_cases(session, resolved_before=resolved_before).items():
             counts[f"resolved_{kind}"] = removed

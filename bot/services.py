@@ -1,5 +1,6 @@
 """The process-wide objects every request and job uses, built once from Settings."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -7,6 +8,8 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.classification import ClassifierRunner
+from bot.line_gateway import LineGateway
 from bot.settings import Settings
 from storage.crypto import Cipher
 from storage.db import make_engine, make_session_factory
@@ -25,9 +28,16 @@ class Services:
     cipher: Cipher
     store: SessionStore
     redis: redis.Redis | None
+    # One LINE API client per process (its connection pool is shared by every thread).
+    line: LineGateway
+    classifier: ClassifierRunner
     jobs: JobQueue = field(init=False)
+    # Acts on one resident event (bot.inbound.EventHandler).
+    conversation: Callable | None = None
 
     def close(self) -> None:
+        self.line.close()
+        self.classifier.close()
         self.engine.dispose()
         if self.redis is not None:
             self.redis.close()
@@ -49,9 +59,13 @@ def build_services(settings: Settings) -> Services:
         cipher=Cipher(settings.encryption_keys, settings.hash_key),
         store=store,
         redis=client,
+        line=LineGateway(settings),
+        classifier=ClassifierRunner(),
     )
-    # Imported here: the job queues need the Services they run jobs with.
+    # Imported here: the job queues and the conversation need the Services they run with.
+    from bot.conversation import intake_conversation
     from bot.jobs import InProcessQueue, RqQueue
 
     services.jobs = RqQueue(services) if client is not None else InProcessQueue(services)
+    services.conversation = intake_conversation
     return services

@@ -3,6 +3,7 @@ and, per step, the reference a new case would get and the queue targets."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from intake.catalogue import Catalogue
 from intake.errors import InvalidConfig
@@ -81,6 +82,20 @@ class MunicipalityConfig:
             raise InvalidConfig(f"malformed config: {exc}") from exc
 
 
+# 年末年始: listed as dates in the municipality's holidays, told to residents by name.
+YEAR_END_CLOSURE: tuple[str, ...] = ("12-29", "12-30", "12-31", "01-01", "01-02", "01-03")
+
+
+def _closes_year_end(municipality: Municipality) -> bool:
+    """The holiday list closes 12/29–1/3 of some year end."""
+    holidays = municipality.holidays
+    return any(
+        all(date(year, 12, day) in holidays for day in (29, 30, 31))
+        and all(date(year + 1, 1, day) in holidays for day in (1, 2, 3))
+        for year in {d.year for d in holidays}
+    )
+
+
 def config_from_municipality(municipality: Municipality, messages: Mapping | None = None) -> MunicipalityConfig:
     """The flow's view of the administrator's municipality document (the one source of truth)."""
     weekly: dict[str, list[str]] = {}
@@ -88,14 +103,14 @@ def config_from_municipality(municipality: Municipality, messages: Mapping | Non
         span = f"{period.opens:%H:%M}-{period.closes:%H:%M}"
         for day in period.days:
             weekly.setdefault(day, []).append(span)
+    closed = municipality.office_hours.closed_on_holidays
     return MunicipalityConfig.from_dict(
         {
             "name": municipality.name,
             "office_hours": {
                 "weekly": weekly,
-                "holidays": [d.isoformat() for d in sorted(municipality.holidays)]
-                if municipality.office_hours.closed_on_holidays
-                else [],
+                "holidays": [d.isoformat() for d in sorted(municipality.holidays)] if closed else [],
+                "annual_closures": list(YEAR_END_CLOSURE) if closed and _closes_year_end(municipality) else [],
             },
             "districts": [d.name for d in municipality.districts],
             "emergency_contacts": [{"name": c.name, "number": c.number} for c in municipality.emergency_contacts],

@@ -62,7 +62,7 @@ def serve(
 @pass_cli
 def worker(cli_ctx: CliContext, burst: bool) -> None:
     """Run background jobs (RQ with Redis; the embedded loop without it)."""
-    from bot import jobs, periodic_tasks  # noqa: F401
+    from bot import job_handlers, jobs, periodic_tasks  # noqa: F401
     from bot.logging_setup import configure_logging
     from bot.metrics_http import start_metrics_server
     from bot.scheduler import run_scheduler
@@ -72,6 +72,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
     configure_logging(settings.log_level)
     services = build_services(settings)
     check_database(services.engine)
+    services.classifier.warm_up()
     metrics_server = None
     if settings.worker_metrics_port is not None:
         metrics_server = start_metrics_server(services, settings.worker_metrics_port)
@@ -105,7 +106,8 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
 @pass_cli
 def scheduler(cli_ctx: CliContext) -> None:
     """Run periodic tasks (sweeps and purges)."""
-    from bot import periodic_tasks  # noqa: F401
+    # Without Redis the sweeps' jobs run in this process: it needs their handlers too.
+    from bot import job_handlers, periodic_tasks  # noqa: F401
     from bot.logging_setup import configure_logging
     from bot.scheduler import run_scheduler
     from bot.worker_process import heartbeat_callback, log_ready

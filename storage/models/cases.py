@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, utcnow
@@ -75,17 +75,26 @@ class Case(Base):
 
 
 class Message(Base):
-    """One bubble of the conversation. The text is kept only encrypted."""
+    """One bubble of the conversation. The text is kept only encrypted.
+
+    A message belongs to its resident from the start and joins a case when there is
+    one: the bot's first replies and the concern exist before intake opens the case.
+    """
 
     __tablename__ = "messages"
+    __table_args__ = (CheckConstraint("case_id IS NOT NULL OR resident_id IS NOT NULL", name="case_or_resident"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     sender: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16), default="text")
     body_enc: Mapped[str | None] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # A resident's message: the event it came in; a bot reply: the event it answers.
     inbound_event_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_events.id", ondelete="SET NULL"))
+    # Quick-reply buttons shown under a bot message: [{"label": ..., "data": ...}].
+    quick_replies: Mapped[list | None]
     # Outbound delivery: the retry key is stored before the first attempt.
     delivery_status: Mapped[str] = mapped_column(String(16), default="received")
     delivery_error: Mapped[str | None] = mapped_column(String(256))
@@ -96,7 +105,8 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
-    case: Mapped[Case] = relationship(back_populates="messages")
+    case: Mapped[Case | None] = relationship(back_populates="messages")
+    resident: Mapped[Resident | None] = relationship()
 
 
 class CaseNote(Base):

@@ -28,6 +28,8 @@ class InboundEvent(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     event_at: Mapped[datetime | None]
+    # Not to be processed before this time (an internal timer event, e.g. a typing pause).
+    process_after: Mapped[datetime | None]
     processed_at: Mapped[datetime | None]
 
 

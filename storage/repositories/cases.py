@@ -21,12 +21,19 @@ def new_case_reference(now: datetime) -> str:
     return now.strftime("%y%m") + "-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
 
 
-def create_case(session: Session, resident: Resident, *, channel: str, now: datetime | None = None) -> Case:
-    now = now or utcnow()
+def new_unused_case_reference(session: Session, now: datetime) -> str:
     while True:
         reference = new_case_reference(now)
         if session.scalar(select(Case.id).where(Case.reference == reference)) is None:
-            break
+            return reference
+
+
+def create_case(
+    session: Session, resident: Resident, *, channel: str, now: datetime | None = None, reference: str | None = None
+) -> Case:
+    """A case in status intake; `reference` when the conversation already named it."""
+    now = now or utcnow()
+    reference = reference or new_unused_case_reference(session, now)
     case = Case(resident=resident, reference=reference, channel=channel, status="intake", created_at=now)
     session.add(case)
     return case
@@ -53,8 +60,9 @@ def get_open_case_of_resident(session: Session, resident_id: int) -> Case | None
 def add_message(
     session: Session,
     cipher: Cipher,
-    case: Case,
+    case: Case | None,
     *,
+    resident: Resident | None = None,
     sender: str,
     text: str | None,
     kind: str = "text",
@@ -63,10 +71,15 @@ def add_message(
     delivery_status: str = "received",
     retry_key: str | None = None,
     client_token: str | None = None,
+    quick_replies: list[dict] | None = None,
     at: datetime | None = None,
 ) -> Message:
+    """A message on `case`, or on `resident` alone until a case exists."""
+    if case is None and resident is None:
+        raise ValueError("a message needs a case or a resident")
     message = Message(
         case=case,
+        resident=case.resident if case is not None else resident,
         sender=sender,
         kind=kind,
         body_enc=None if text is None else MESSAGE_BODY.encrypt(cipher, text),
@@ -75,10 +88,22 @@ def add_message(
         delivery_status=delivery_status,
         retry_key=retry_key,
         client_token=client_token,
+        quick_replies=quick_replies,
         created_at=at or utcnow(),
     )
     session.add(message)
     return message
+
+
+def list_undelivered_message_ids(session: Session, *, older_than: datetime, limit: int = 100) -> list[int]:
+    """Outbound messages still pending after `older_than`: their sender died before sending."""
+    query = (
+        select(Message.id)
+        .where(Message.delivery_status == "pending", Message.created_at < older_than)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def message_text(cipher: Cipher, message: Message) -> str | None:

@@ -22,6 +22,7 @@ def store_inbound_event(
     payload_json: str,
     redelivery: bool,
     event_at: datetime | None,
+    process_after: datetime | None = None,
 ) -> InboundEvent | None:
     """Insert the event; None when this webhookEventId is already stored (a redelivery)."""
     if session.scalar(select(InboundEvent.id).where(InboundEvent.webhook_event_id == webhook_event_id)):
@@ -33,6 +34,7 @@ def store_inbound_event(
         payload_enc=INBOUND_PAYLOAD.encrypt(cipher, payload_json),
         redelivery=redelivery,
         event_at=event_at,
+        process_after=process_after,
     )
     try:
         with session.begin_nested():
@@ -47,16 +49,13 @@ def inbound_payload(cipher: Cipher, row: InboundEvent) -> str:
 
 
 def claim_inbound_event(session: Session, event_id: int, *, lease_seconds: int) -> InboundEvent | None:
-    """Mark one pending (or lease-expired) event as processing; None if another worker has it."""
+    """Mark one due pending (or lease-expired) event as processing; None if another worker has it."""
     now = utcnow()
     claimed = session.execute(
         update(InboundEvent)
         .where(
             InboundEvent.id == event_id,
-            or_(
-                InboundEvent.status == "pending",
-                (InboundEvent.status == "processing") & (InboundEvent.locked_until < now),
-            ),
+            _claimable(now),
         )
         .values(
             status="processing",
@@ -67,16 +66,50 @@ def claim_inbound_event(session: Session, event_id: int, *, lease_seconds: int) 
     return session.get(InboundEvent, event_id) if claimed else None
 
 
+def _claimable(now: datetime):
+    due = InboundEvent.process_after.is_(None) | (InboundEvent.process_after <= now)
+    return or_(
+        (InboundEvent.status == "pending") & due,
+        (InboundEvent.status == "processing") & (InboundEvent.locked_until < now),
+    )
+
+
+def list_claimable_event_ids_of_resident(session: Session, resident_hash: str, *, up_to_id: int) -> list[int]:
+    """A resident's events up to `up_to_id` that are waiting or abandoned, oldest first."""
+    query = (
+        select(InboundEvent.id)
+        .where(InboundEvent.resident_hash == resident_hash, InboundEvent.id <= up_to_id, _claimable(utcnow()))
+        .order_by(InboundEvent.id)
+    )
+    return list(session.scalars(query))
+
+
+def finish_inbound_event(session: Session, event_id: int, *, status: str = "done", error_code: str | None = None) -> None:
+    """Close an event: done, ignored or failed (with a code, never content)."""
+    session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id == event_id)
+        .values(status=status, error_code=error_code, locked_until=None, processed_at=utcnow())
+    )
+
+
+def release_inbound_event(session: Session, event_id: int, *, error_code: str) -> None:
+    """Give a failed attempt back to the sweeper (it counts against the attempt limit)."""
+    session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id == event_id)
+        .values(status="pending", error_code=error_code, locked_until=None)
+    )
+
+
 def list_unprocessed_event_ids(session: Session, *, older_than: datetime, limit: int = 100) -> list[int]:
     """Events the queue never delivered (or whose worker died): the sweeper's work list."""
     now = utcnow()
     query = (
         select(InboundEvent.id)
         .where(
-            or_(
-                (InboundEvent.status == "pending") & (InboundEvent.received_at < older_than),
-                (InboundEvent.status == "processing") & (InboundEvent.locked_until < now),
-            )
+            _claimable(now),
+            (InboundEvent.status != "pending") | (InboundEvent.received_at < older_than),
         )
         .order_by(InboundEvent.id)
         .limit(limit)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from storage.crypto import Cipher
 from storage.encrypted_columns import RESIDENT_USER_ID
-from storage.models import Case, InboundEvent, Resident, utcnow
+from storage.models import Case, InboundEvent, Message, Resident, utcnow
 from storage.repositories.cases import delete_cases
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -58,6 +58,8 @@ def delete_resident_data(session: Session, resident: Resident) -> dict[str, int]
     """
     case_ids = list(session.scalars(select(Case.id).where(Case.resident_id == resident.id)))
     counts = delete_cases(session, case_ids)
+    # Messages from before any case (the bot's greeting, an unfinished concern).
+    counts["messages"] += session.execute(delete(Message).where(Message.resident_id == resident.id)).rowcount
     counts["inbound_events"] = session.execute(
         delete(InboundEvent).where(InboundEvent.resident_hash == resident.user_hash)
     ).rowcount

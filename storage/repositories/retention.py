@@ -58,3 +58,10 @@ def purge_residents_without_cases(session: Session, *, last_seen_before: datetim
     return session.execute(
         delete(Resident).where(~has_case, Resident.last_seen_at < last_seen_before)
     ).rowcount
+
+
+def purge_caseless_messages(session: Session, *, created_before: datetime) -> int:
+    """Messages that never joined a case (a greeting, a conversation ended before any concern)."""
+    return session.execute(
+        delete(Message).where(Message.case_id.is_(None), Message.created_at < created_before)
+    ).rowcount

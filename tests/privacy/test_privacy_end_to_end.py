@@ -7,16 +7,21 @@ WAL / a pg_dump, every Redis key and value, and the captured logs are searched.
 
 import json
 import logging
+import time
 from pathlib import Path
 
 import pytest
+from rq import SimpleWorker
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from bot import jobs
 from bot.app import create_app
+from bot.demo import seed_default_rules, seed_municipality
 from bot.retention import purge_expired_data
 from bot.services import build_services
 from intake.resident_actions import Actor, do_delete_resident
+from routing.municipality_file import demo_municipality_source
 from storage import events
 from storage.encrypted_columns import CASE_NOTE_BODY
 from storage.models import CaseNote, InboundEvent, Message, StaffUser
@@ -25,7 +30,9 @@ from storage.repositories.cases import add_message, create_case, message_text
 from storage.repositories.inbound import claim_inbound_event, inbound_payload, store_inbound_event
 from storage.repositories.residents import get_or_create_resident
 from storage.session_store import held_lock
-from tests.conftest import make_settings
+from tests.bot.line_payloads import sign
+from tests.conftest import LINE_SECRET, make_settings
+from tests.line_stub import LineStub
 from tests.privacy.leakscan import Hit, Scanner
 from tests.services import REDIS_URL
 
@@ -136,6 +143,39 @@ def test_deleting_a_resident_leaves_no_trace_of_them(privacy_services, caplog):
     assert hits == []
 
 
-def test_webhook_path_leaves_no_trace():
-    """Signed webhook events through the whole path with the LINE stub: extend when branch `bot` lands."""
-    pytest.skip("the webhook and worker are not on main yet (branch bot)")
+def test_webhook_path_leaves_no_trace(tmp_path, database_url, redis_db, caplog):
+    """Signed webhook events through the whole path: webhook, RQ worker, intake service with the
+    real classifier and crisis check, routing, the outbox and the LINE stub."""
+    stub = LineStub().start()
+    db = redis_db.connection_pool.connection_kwargs["db"]
+    settings = make_settings(tmp_path, database_url, redis_url=f"{REDIS_URL}/{db}", line_api_url=stub.url)
+    services = build_services(settings)
+    caplog.set_level(logging.DEBUG)
+    try:
+        with services.sessions.begin() as session:
+            seed_municipality(session, demo_municipality_source())
+            seed_default_rules(session)
+        client = create_app(settings, services).test_client()
+        for n, user_id in enumerate(USER_IDS):
+            for i, phrase in enumerate(PHRASES):
+                event = line_message_event(user_id, phrase, f"01HZW{n}{i}")
+                event["timestamp"] = int(time.time() * 1000)
+                raw = json.dumps({"destination": "U0", "events": [event]}, ensure_ascii=False).encode()
+                response = client.post("/callback", data=raw, headers={"X-Line-Signature": sign(raw, LINE_SECRET)})
+                assert response.status_code == 200
+        jobs.set_worker_services(services)
+        assert SimpleWorker([services.jobs.rq_queue], connection=services.redis).work(burst=True)
+        with services.sessions() as session:
+            rows = list(session.scalars(select(InboundEvent)))
+            # Every message is handled; only typing-pause timers (not due yet) still wait.
+            assert {r.status for r in rows if r.event_type != "pause"} == {"done"}
+        assert set(PHRASES) <= read_back(services)
+        assert len(stub.sent_texts()) >= len(USER_IDS) * len(PHRASES)  # the bot answered every message
+        sent = "\n".join(json.dumps(c.body, ensure_ascii=False) for c in stub.calls)
+        hits = scan_everything(services, Scanner([*PHRASES, *USER_IDS]), caplog.text)
+        hits += Scanner(PHRASES).scan_text(sent, "calls to LINE")
+        assert hits == []
+    finally:
+        jobs.set_worker_services(None)
+        services.close()
+        stub.stop()

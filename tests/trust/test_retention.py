@@ -80,6 +80,7 @@ def test_purge_deletes_only_what_is_past_its_period(services):
         "inbound_events": 3,
         "abandoned_intake_cases": 1, "abandoned_intake_messages": 2, "abandoned_intake_case_notes": 0,
         "resolved_cases": 1, "resolved_messages": 2, "resolved_case_notes": 1,
+        "caseless_messages": 0,
         "residents": 2,
     }
     with services.sessions() as session:

@@ -95,6 +95,8 @@ class Municipality:
     agencies: tuple[Agency, ...]
     emergency_contacts: tuple[EmergencyContact, ...]
     holidays: frozenset[date]
+    # Where residents find general information (総合窓口, website): told when no field applies.
+    general_info: str = ""
 
     @property
     def queue_keys(self) -> frozenset[str]:

@@ -42,10 +42,13 @@ def load_municipality(text: str | bytes, *, source: str = "municipality") -> Mun
     return result
 
 
+def demo_municipality_source() -> str:
+    return (resources.files("routing") / "demo_municipality.yaml").read_text(encoding="utf-8")
+
+
 def load_demo_municipality() -> Municipality:
     """すずかぜ市, the fictional city shipped for demos and tests."""
-    text = (resources.files("routing") / "demo_municipality.yaml").read_bytes()
-    return load_municipality(text, source="demo_municipality.yaml")
+    return load_municipality(demo_municipality_source(), source="demo_municipality.yaml")
 
 
 class _MunicipalityParser:
@@ -54,22 +57,25 @@ class _MunicipalityParser:
 
     def municipality(self, root: Node) -> Municipality | None:
         sections = ("name", "office_hours", "districts", "queues", "agencies", "emergency_contacts", "holidays")
-        top = self.r.mapping(root, "the municipality file", allowed=sections, required=sections)
-        if top is None or len(top) < len(sections):
+        top = self.r.mapping(
+            root, "the municipality file", allowed=(*sections, "general_info"), required=sections
+        )
+        if top is None or not all(key in top for key in sections):
             return None
         name = self.r.text(top["name"], "name")
+        general_info = self.r.text(top["general_info"], "general_info") if "general_info" in top else ""
         office_hours = self.hours(top["office_hours"], "office_hours")
         districts = self.entries(top["districts"], "districts", self.district)
         queues = self.entries(top["queues"], "queues", self.queue)
         agencies = self.entries(top["agencies"], "agencies", self.agency)
         contacts = self.entries(top["emergency_contacts"], "emergency_contacts", self.contact)
         holidays = self.holidays(top["holidays"])
-        if None in (name, office_hours, districts, queues, agencies, contacts, holidays):
+        if None in (name, general_info, office_hours, districts, queues, agencies, contacts, holidays):
             return None
         self.check_links(top, districts, queues, agencies)
         if self.r.problems:
             return None
-        return Municipality(name, office_hours, districts, queues, agencies, contacts, holidays)
+        return Municipality(name, office_hours, districts, queues, agencies, contacts, holidays, general_info)
 
     def entries(self, node: Node, what: str, read) -> tuple | None:
         """A non-empty list of entries, each with a unique `key`."""

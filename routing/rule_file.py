@@ -247,8 +247,13 @@ def _cycles(graph: dict[str, list[tuple[str, Node]]]):
             yield from visit(start)
 
 
+def default_rules_source() -> str:
+    """The text of the shipped rule set (the first saved version of a new install)."""
+    return (resources.files("routing") / "default_rules.yaml").read_text(encoding="utf-8")
+
+
 def load_default_rules(known_queues: Collection[str] | None = None) -> RuleSet:
     """The shipped rule set implementing the SCHEMA default route."""
-    text = (resources.files("routing") / "default_rules.yaml").read_bytes()
+    text = default_rules_source()
     queues = SCHEMA_QUEUES if known_queues is None else known_queues
     return load_rules(text, known_queues=queues, source="default_rules.yaml")

@@ -44,13 +44,14 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from bot.cli import cases, db, serve, staff
+    from bot.cli import cases, db, demo, serve, staff
 
     cli.add_command(serve.serve)
     cli.add_command(serve.worker)
     cli.add_command(serve.scheduler)
     cli.add_command(db.db)
     cli.add_command(staff.staff)
+    cli.add_command(demo.demo)
     cli.add_command(cases.cases)
 
 

@@ -2,12 +2,12 @@
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.crypto import Cipher
-from storage.models import Resident, utcnow
+from storage.models import Case, CaseNote, CaseShare, InboundEvent, Message, Resident, TagCorrection, utcnow
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 USER_ID_CONTEXT = "residents.user_id"
@@ -47,3 +47,25 @@ def get_or_create_resident(session: Session, cipher: Cipher, user_id: str, *, ch
 
 def resident_user_id(cipher: Cipher, resident: Resident) -> str:
     return cipher.decrypt(resident.user_id_enc, context=USER_ID_CONTEXT)
+
+
+def delete_resident_data(session: Session, resident: Resident) -> dict[str, int]:
+    """Delete the resident, their cases with every message and note, and their raw events.
+
+    Returns counts only, for an audit row that carries no content. Conversation state
+    in the session store is the caller's to delete.
+    """
+    case_ids = list(session.scalars(select(Case.id).where(Case.resident_id == resident.id)))
+    counts = {
+        "cases": len(case_ids),
+        "messages": session.scalar(select(func.count(Message.id)).where(Message.case_id.in_(case_ids))) or 0,
+        "inbound_events": session.execute(
+            delete(InboundEvent).where(InboundEvent.resident_hash == resident.user_hash)
+        ).rowcount,
+    }
+    for model in (Message, CaseNote, TagCorrection, CaseShare):
+        session.execute(delete(model).where(model.case_id.in_(case_ids)))
+    session.execute(delete(Case).where(Case.id.in_(case_ids)))
+    session.delete(resident)
+    session.flush()
+    return counts

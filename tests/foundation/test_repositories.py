@@ -21,7 +21,7 @@ from storage.repositories.cases import (
 )
 from storage.repositories.inbound import claim_inbound_event, inbound_payload, store_inbound_event
 from storage.repositories.queues import upsert_queue
-from storage.repositories.residents import get_or_create_resident, resident_user_id
+from storage.repositories.residents import delete_resident_data, get_or_create_resident, resident_user_id
 
 CIPHER = Cipher([("a", b"a" * 32)], b"h" * 32)
 
@@ -138,13 +138,23 @@ def test_audit_rows_keep_no_content(sessions):
         assert event.at.tzinfo is not None
 
 
-def test_deleting_a_resident_removes_their_cases_and_messages(sessions):
+def test_deleting_a_resident_removes_everything_of_theirs_only(sessions):
     with sessions.begin() as session:
-        resident = get_or_create_resident(session, CIPHER, "Ugone", channel="line")
-        case = create_case(session, resident, channel="line")
-        add_message(session, CIPHER, case, sender="resident", text="x")
+        gone = get_or_create_resident(session, CIPHER, "Ugone", channel="line")
+        kept = get_or_create_resident(session, CIPHER, "Ukept", channel="line")
+        for resident in (gone, kept):
+            case = create_case(session, resident, channel="line")
+            add_message(session, CIPHER, case, sender="resident", text="x")
+            add_message(session, CIPHER, case, sender="bot", text="y")
+            store_inbound_event(
+                session, CIPHER, webhook_event_id=f"ev-{resident.user_hash[:8]}", event_type="message",
+                resident_hash=resident.user_hash, payload_json="{}", redelivery=False, event_at=None,
+            )
     with sessions.begin() as session:
-        session.delete(session.get(Resident, resident.id))
+        counts = delete_resident_data(session, session.get(Resident, gone.id))
+    assert counts == {"cases": 1, "messages": 2, "inbound_events": 1}
     with sessions() as session:
-        assert session.scalars(select(Case)).all() == []
-        assert session.scalars(select(Message)).all() == []
+        assert [r.id for r in session.scalars(select(Resident))] == [kept.id]
+        assert {c.resident_id for c in session.scalars(select(Case))} == {kept.id}
+        assert len(session.scalars(select(Message)).all()) == 2
+        assert [e.resident_hash for e in session.scalars(select(InboundEvent))] == [kept.user_hash]

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from routing_strategies import QUEUES, facts, rule_sets
+from tests.routing.routing_strategies import QUEUES, facts, rule_sets
 
 from routing.engine import evaluate
 from routing.facts import Facts

@@ -1,0 +1,123 @@
+"""Click commands: `classify`, and the `nlp` group (`evaluate`, `bench`).
+
+The root `marugoto` CLI adds `classify` and `nlp` as they are; `python -m nlp`
+runs them standalone.
+"""
+
+import json
+from pathlib import Path
+
+import click
+
+from nlp.classifier import classify_or_fallback, load_classifier
+from nlp.errors import InputError, NlpError
+from nlp.jsonl import parse_message, read_examples, read_texts
+
+_DEFAULT_BENCH_DATA = Path(__file__).parent / "data" / "examples.jsonl"
+
+
+def _load_or_abort():
+    try:
+        return load_classifier()
+    except NlpError as exc:
+        raise click.ClickException(f"[{exc.code}] {exc}") from None
+
+
+@click.command("classify")
+@click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), default="-", show_default="stdin")
+@click.option("--output", "output_file", type=click.File("w", encoding="utf-8"), default="-", show_default="stdout")
+def classify_command(input_file, output_file) -> None:
+    """Classify JSONL messages ({"id", "text"} per line), one JSON result per line, same order.
+
+    A line that is not JSON or has no string `text` gets an object with `error`;
+    the run goes on. A message the classifier fails on is marked urgent and `degraded`.
+    """
+    classifier = _load_or_abort()
+    for number, line in enumerate(input_file, start=1):
+        if not line.strip():
+            continue
+        try:
+            identifier, text = parse_message(line)
+        except InputError as exc:
+            record = {"id": _id_if_any(line), "line": number, "error": str(exc), "code": exc.code}
+        else:
+            result = classify_or_fallback(classifier, text)
+            record = {"id": identifier, **result.to_dict()}
+            if result.degraded:
+                record["degraded"] = True
+        output_file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        output_file.flush()
+
+
+def _id_if_any(line: str) -> object:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return data.get("id") if isinstance(data, dict) else None
+
+
+@click.group("nlp")
+def nlp_group() -> None:
+    """Classifier evaluation and benchmark."""
+
+
+@nlp_group.command("evaluate")
+@click.option("--data", "data_file", type=click.File("r", encoding="utf-8"), required=True, help="Labelled JSONL.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), help="Write misclassified lines here.")
+def evaluate_command(data_file, as_json: bool, errors_file) -> None:
+    """Per-label precision/recall/F1, urgency matrix, emergency, pattern, complex and route figures."""
+    from nlp.evaluation import evaluate, format_report, misclassified
+
+    try:
+        examples = read_examples(data_file)
+    except InputError as exc:
+        raise click.ClickException(f"[{exc.code}] {exc}") from None
+    classifier = _load_or_abort()
+    predictions = [classify_or_fallback(classifier, example.text) for example in examples]
+    report = evaluate(examples, predictions)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
+    if errors_file is not None:
+        for record in misclassified(examples, predictions):
+            errors_file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@nlp_group.command("bench")
+@click.option(
+    "--data",
+    "data_file",
+    type=click.File("r", encoding="utf-8"),
+    default=str(_DEFAULT_BENCH_DATA),
+    show_default="nlp/data/examples.jsonl",
+    help="JSONL with a `text` per line.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Use at most this many messages.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def bench_command(data_file, limit: int | None, as_json: bool) -> None:
+    """Messages/s, p50/p95 latency, load time and RSS: ours vs the full ja_ginza pipeline."""
+    from nlp.bench import format_benchmark, run_benchmark
+
+    try:
+        texts = read_texts(data_file)
+    except InputError as exc:
+        raise click.ClickException(f"[{exc.code}] {exc}") from None
+    if limit:
+        texts = texts[:limit]
+    if not texts:
+        raise click.ClickException("no messages to benchmark")
+    ours, baseline = run_benchmark(texts)
+    if as_json:
+        ratio = ours.messages_per_second / baseline.messages_per_second if baseline.messages_per_second else None
+        click.echo(json.dumps({"ours": ours.to_dict(), "baseline": baseline.to_dict(), "throughput_ratio": ratio}))
+    else:
+        click.echo(format_benchmark(ours, baseline))
+
+
+@click.group()
+def main() -> None:
+    """marugoto classifier commands (standalone entry point for `python -m nlp`)."""
+
+
+main.add_command(classify_command)
+main.add_command(nlp_group)

@@ -1,0 +1,56 @@
+"""Reading the JSONL the CLI takes: `{"id", "text"}` lines and labelled examples."""
+
+import json
+from collections.abc import Iterable, Iterator
+
+from nlp.errors import InputError
+from nlp.evaluation import Example
+from nlp.labels import DOMAINS, PATTERNS, URGENCIES
+
+
+def parse_message(line: str) -> tuple[object, str]:
+    """(id, text) of one input line; InputError when it is not usable."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError("not a JSON object")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise InputError("missing string field 'text'")
+    return data.get("id"), text
+
+
+def parse_example(line: str, number: int) -> Example:
+    """One labelled line of SCHEMA.md; InputError naming the line when malformed."""
+    identifier, text = _parse_or_locate(line, number)
+    data = json.loads(line)
+    domains = frozenset(data.get("domains", ()))
+    patterns = frozenset(data.get("patterns", ()))
+    urgency = data.get("urgency", "normal")
+    if domains - set(DOMAINS) or patterns - set(PATTERNS) or urgency not in URGENCIES:
+        raise InputError(f"line {number}: unknown label")
+    return Example(str(identifier if identifier is not None else number), text, domains, patterns, urgency)
+
+
+def _parse_or_locate(line: str, number: int) -> tuple[object, str]:
+    try:
+        return parse_message(line)
+    except InputError as exc:
+        raise InputError(f"line {number}: {exc}") from None
+
+
+def read_examples(lines: Iterable[str]) -> list[Example]:
+    return [parse_example(line, number) for number, line in _numbered(lines)]
+
+
+def read_texts(lines: Iterable[str]) -> list[str]:
+    """Texts of a JSONL file (labels, if any, ignored)."""
+    return [_parse_or_locate(line, number)[1] for number, line in _numbered(lines)]
+
+
+def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line

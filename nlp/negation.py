@@ -1,0 +1,28 @@
+"""Denials right after a cue: 「借金はありません」, 「虐待ではない」, 「介護は必要ない」.
+
+Only the words directly after the cue count (a particle, an optional adverb, then
+the negative), so 「認知症の母が何も食べない」 keeps 認知症: its negative belongs to
+another predicate.
+"""
+
+import re
+
+_DENIAL = re.compile(
+    r"^(?:は|も|が|とか|なんて|など|の(?:心配|問題|必要)|(?:の)?(?:こと|事)|で)?(?:は|も)?"
+    r"(?:全然|まったく|全く|特に|一切|別に|もう|今は|今のところ|いまのところ|絶対(?:に)?|決して)?"
+    r"(?:ありません|ありませんでした|ないです|無いです|なかった|無かった|ない(?!か)|無い(?!か)|なし|無し|ゼロ|大丈夫|解決(?:し|済)"
+    r"|(?:やめ|止め|辞め)(?:ました|た|ている|てる|られて)"
+    r"|いません|いない(?![かとので])|してい?ない|していません|しておらず|必要(?:が)?ない|必要ありません"
+    r"|じゃない|ではない|ではありません|じゃありません|でもない|ではなく|じゃなく)"
+    # The kanji view spells あり/ない as 有り/無い.
+    .replace("あり", "(?:あ|有)り")
+)
+_NOT_REALLY = re.compile(r"^(?:という)?(?:わけ|訳)(?:じゃ|では|でも)(?:な|無|あり)")
+# 「DVについての研修」: the word names a topic, not the resident's situation.
+_TOPIC = re.compile(r"^(?:について|に関する|に関して|の(?:講演|研修|講座|勉強会|啓発|パンフ|資料|ポスター))")
+
+
+def is_denied(text: str, end: int) -> bool:
+    """True when a cue ending at `end` is negated by the words right after it."""
+    after = text[end : end + 20]
+    return bool(_DENIAL.match(after) or _NOT_REALLY.match(after) or _TOPIC.match(after))

@@ -1,0 +1,85 @@
+"""A kanji reading of kana-spelt words, mapped back to the original characters.
+
+Residents often write in hiragana (「しにたい」「たべてない」「よっぱらって」). Sudachi
+(the GiNZA tokenizer) knows each word's normalised spelling, so the lexicon can be
+matched once more on a view where such words are spelt in kanji. Every character
+of the view remembers which original characters it came from, so evidence still
+cites the resident's own words.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+_KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ffー]+")
+_HAS_KANJI = re.compile(r"[\u4e00-\u9fff]")
+
+
+class TokenLike(Protocol):
+    """The parts of a spaCy token the view needs."""
+
+    idx: int
+    text: str
+    lemma_: str
+    norm_: str
+    tag_: str
+
+
+@dataclass(frozen=True)
+class TextView:
+    """`text` plus, per character, the span [start, end) of the original it stands for."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+def _kanji_spelling(token: TokenLike) -> str | None:
+    """The token's surface with its kana stem replaced by the normalised kanji stem."""
+    surface, lemma, norm = token.text, token.lemma_, token.norm_
+    # Prefixes (お→御) only make the kanji view harder to match.
+    if token.tag_.startswith("接頭辞") or not _KANA_ONLY.fullmatch(surface) or not _HAS_KANJI.search(norm) or norm == surface:
+        return None
+    shared = 0
+    while shared < min(len(lemma), len(norm)) and lemma[-1 - shared] == norm[-1 - shared]:
+        shared += 1
+    lemma_stem = lemma[: len(lemma) - shared]
+    norm_stem = norm[: len(norm) - shared]
+    if not lemma_stem or not norm_stem or not surface.startswith(lemma_stem):
+        return None
+    return norm_stem + surface[len(lemma_stem) :]
+
+
+def kanji_view(text: str, tokens: Iterable[TokenLike]) -> TextView | None:
+    """The kanji view of `text` given its tokens, or None when no word changes."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    changed = False
+    position = 0
+    for token in tokens:
+        # Characters between tokens (whitespace) are kept as they were.
+        pieces.append(text[position : token.idx])
+        starts.extend(range(position, token.idx))
+        ends.extend(range(position + 1, token.idx + 1))
+        spelling = _kanji_spelling(token)
+        if spelling is None:
+            pieces.append(token.text)
+            starts.extend(range(token.idx, token.idx + len(token.text)))
+            ends.extend(range(token.idx + 1, token.idx + len(token.text) + 1))
+        else:
+            changed = True
+            pieces.append(spelling)
+            starts.extend([token.idx] * len(spelling))
+            ends.extend([token.idx + len(token.text)] * len(spelling))
+        position = token.idx + len(token.text)
+    pieces.append(text[position:])
+    starts.extend(range(position, len(text)))
+    ends.extend(range(position + 1, len(text) + 1))
+    if not changed:
+        return None
+    return TextView("".join(pieces), tuple(starts), tuple(ends))

@@ -1,0 +1,119 @@
+"""Labels on clear cases, negation, indirect wording, evidence offsets, the fallback."""
+
+import pytest
+
+from nlp.classifier import Classifier, classify_or_fallback
+from nlp.labels import DOMAINS, PATTERNS
+from nlp.result import Classification
+
+
+def labels(result: Classification) -> set[str]:
+    return set(result.domains)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("80代の母の介護をしています。仕事も辞めてしまい、貯金がもうありません", {"elderly_care", "employment", "poverty"}),
+        ("息子が不登校になって半年、毎日家でゲームばかりしています", {"child_parenting"}),
+        ("夫に毎日殴られています", {"abuse_violence"}),
+        ("療育手帳の更新について知りたいです", {"disability"}),
+        ("立ち退きを求められて、次に住むところがありません", {"housing"}),
+        ("ゴミ出しの曜日を教えてください", set()),
+    ],
+)
+def test_clear_cases_get_their_domains(classifier: Classifier, text: str, expected: set[str]) -> None:
+    assert labels(classifier.classify(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "domain"),
+    [
+        ("母が同じことを何度も聞くようになりました", "elderly_care"),
+        ("弟が何年も部屋から出てこない", "isolation"),
+        ("かいごでつかれた…おかあさんがよるねない", "elderly_care"),
+        ("しごとがみつからない、もうおかねない", "poverty"),
+        ("うちのおとん、酒のんだらあばれよる", "abuse_violence"),
+    ],
+)
+def test_indirect_and_casual_wording(classifier: Classifier, text: str, domain: str) -> None:
+    assert domain in classifier.classify(text).domains
+
+
+def test_job_ad_for_care_work_is_employment_only(classifier: Classifier) -> None:
+    result = classifier.classify("介護職の求人を探しています")
+    assert result.domains == ("employment",)
+
+
+def test_denied_debt_is_not_poverty(classifier: Classifier) -> None:
+    assert "poverty" not in classifier.classify("借金はありません。子どもの進路のことで相談です").domains
+
+
+def test_denied_suicidal_wish_is_not_an_emergency(classifier: Classifier) -> None:
+    assert classifier.classify("死にたいわけじゃない。話を聞いてほしいだけ").urgency != "emergency"
+    assert classifier.classify("死ぬほど眠い").urgency == "normal"
+
+
+def test_suicidal_plan_is_an_emergency(classifier: Classifier) -> None:
+    result = classifier.classify("今夜、ためてた薬をまとめて飲むつもり")
+    assert result.urgency == "emergency"
+    assert result.route == "emergency"
+    assert any(e.label == "emergency" for e in result.evidence)
+
+
+def test_abuse_is_never_normal(classifier: Classifier) -> None:
+    assert classifier.classify("夫のモラハラがひどくて毎日人格否定されています").urgency == "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("82歳の母と、ずっと無職でひきこもりの52歳の兄が二人で暮らしています", "8050"),
+        ("1歳の娘を育てながら、認知症の父の介護もしています", "double_care"),
+        ("中2です。母が病気なので毎日ご飯を作って弟の世話をしています", "young_carer"),
+    ],
+)
+def test_household_patterns_from_ages_and_relations(classifier: Classifier, text: str, pattern: str) -> None:
+    result = classifier.classify(text)
+    assert pattern in result.patterns
+    assert result.route == "comprehensive"
+
+
+def test_parent_raising_a_pupil_is_not_a_young_carer(classifier: Classifier) -> None:
+    result = classifier.classify("小学生の子どもを育てながら、母の介護をしています")
+    assert "young_carer" not in result.patterns
+
+
+def test_scores_cover_every_label_within_bounds(classifier: Classifier) -> None:
+    result = classifier.classify("父の介護のために会社を辞めた")
+    for label in (*DOMAINS, *PATTERNS, "urgent", "emergency"):
+        assert 0.0 <= result.scores[label] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "しにたい。もうむり😭",
+        "８０代の母と５０代の息子😢 息子は家から出ません\nどうしたら",
+        "ｵｶﾈがない　でんきとめられた",
+    ],
+)
+def test_evidence_offsets_index_the_original_text(classifier: Classifier, text: str) -> None:
+    result = classifier.classify(text)
+    assert result.evidence
+    assigned = {*result.domains, *result.patterns, result.urgency}
+    for evidence in result.evidence:
+        assert text[evidence.start : evidence.end] == evidence.text
+        assert evidence.label in assigned
+
+
+def test_classifier_failure_falls_back_to_urgent(classifier: Classifier) -> None:
+    # A text the classifier cannot handle must reach a person, never be dropped.
+    result = classify_or_fallback(classifier, None)  # type: ignore[arg-type]
+    assert result.urgency == "urgent"
+    assert result.degraded
+
+
+def test_very_long_text_is_classified(classifier: Classifier) -> None:
+    text = "介護がつらいです。" * 6000
+    assert "elderly_care" in classifier.classify(text).domains

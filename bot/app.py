@@ -10,6 +10,7 @@ from bot.logging_setup import configure_logging, reset_log_context, set_log_cont
 from bot.scheduler import start_scheduler_thread
 from bot.services import Services, build_services
 from bot.settings import Settings
+from console.blueprint import register_console
 from storage.db import check_database
 from storage.errors import DatabaseUnavailable
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["marugoto"] = services
     _register_request_context(app)
     _register_health(app, services)
+    register_console(app)
     if settings.embedded_worker:
         # Embedded default: sweeps and purges run on a thread of this process.
         app.extensions["marugoto_scheduler_stop"] = start_scheduler_thread(services)

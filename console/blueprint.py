@@ -8,9 +8,7 @@ from console.auth import guard
 from console.config import EXTENSION, ConsoleConfig, console_config
 from console.errors import ConsoleError, NotLoggedIn
 
-bp = Blueprint(
-    "console", __name__, url_prefix="/console", template_folder="templates", static_folder="static"
-)
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
 API_PREFIX = "/console/api/"
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,8 +29,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def register_console(app: Flask, config: ConsoleConfig | None = None) -> None:
     """Mount the staff console under /console (called by the composition root)."""
     # Imported for their routes on `bp`.
-    from console.views import admin_queues, admin_rules, admin_settings, admin_staff  # noqa: F401
-    from console.views import api, auth, cases, dashboard  # noqa: F401
+    from console.views import admin_queues, admin_rules, admin_settings, admin_staff, api, auth, cases, dashboard  # noqa: F401  # noqa: F401
 
     settings = app.extensions["marugoto"].settings
     app.extensions[EXTENSION] = config or ConsoleConfig(

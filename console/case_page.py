@@ -21,7 +21,9 @@ def concern_messages(case: Case) -> list[Message]:
     return [
         m
         for m in case.messages
-        if m.sender == "resident" and m.kind == "text" and m.body_enc is not None
+        if m.sender == "resident"
+        and m.kind == "text"
+        and m.body_enc is not None
         and (case.handed_off_at is None or m.created_at <= case.handed_off_at)
     ]
 
@@ -47,10 +49,16 @@ def build_case_view(session: Session, cipher, case: Case, districts: dict[str, s
         for m in case.messages
     ]
     notes = session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))
-    corrections = session.scalars(select(TagCorrection).where(TagCorrection.case_id == case.id).order_by(TagCorrection.id))
+    corrections = session.scalars(
+        select(TagCorrection).where(TagCorrection.case_id == case.id).order_by(TagCorrection.id)
+    )
     disclosures = session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.action == events.CASE_DISCLOSE, AuditEvent.target_type == "case", AuditEvent.target_id == str(case.id))
+        .where(
+            AuditEvent.action == events.CASE_DISCLOSE,
+            AuditEvent.target_type == "case",
+            AuditEvent.target_id == str(case.id),
+        )
         .order_by(AuditEvent.id)
     )
     shared = session.scalars(
@@ -66,7 +74,8 @@ def build_case_view(session: Session, cipher, case: Case, districts: dict[str, s
         "evidence": [{"label": k, "name": label_name(k), "words": v} for k, v in evidence.items()],
         "notes": [{"by": staff.get(n.staff_id, ""), "at": n.created_at, "text": note_text(cipher, n)} for n in notes],
         "corrections": [
-            {"by": staff.get(c.staff_id, ""), "at": c.created_at, "before": c.before, "after": c.after} for c in corrections
+            {"by": staff.get(c.staff_id, ""), "at": c.created_at, "before": c.before, "after": c.after}
+            for c in corrections
         ],
         "disclosures": [
             {
@@ -140,7 +149,6 @@ def view_as_json(view: dict) -> dict:
         return value
 
     return plain({k: v for k, v in view.items() if k != "staff_names"})
-
 
 
 def _sender_name(message: Message, staff: dict[int, str]) -> str:

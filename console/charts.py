@@ -5,8 +5,17 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 PALETTE = (
-    "#1d5fa8", "#e07b00", "#2e8b57", "#b3261e", "#7a4fb5",
-    "#8c6d1f", "#d6418f", "#5f6b7a", "#17a2b8", "#6b8e23", "#a0a7af",
+    "#1d5fa8",
+    "#e07b00",
+    "#2e8b57",
+    "#b3261e",
+    "#7a4fb5",
+    "#8c6d1f",
+    "#d6418f",
+    "#5f6b7a",
+    "#17a2b8",
+    "#6b8e23",
+    "#a0a7af",
 )
 WIDTH = 640
 
@@ -42,9 +51,13 @@ def stacked_bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, 
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}">'
                     f"<title>{escape(label)} {escape(name)}: {values[i]}</title></rect>"
                 )
-        body.append(f'<text class="label" x="{x + bar_w / 2:.1f}" y="{height - 22}" text-anchor="middle">{escape(label)}</text>')
+        body.append(
+            f'<text class="label" x="{x + bar_w / 2:.1f}" y="{height - 22}" text-anchor="middle">{escape(label)}</text>'
+        )
         if totals[i]:
-            body.append(f'<text class="value" x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">{totals[i]}</text>')
+            body.append(
+                f'<text class="value" x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">{totals[i]}</text>'
+            )
     return _svg(height, body, title)
 
 
@@ -88,7 +101,8 @@ def horizontal_bars(title: str, items: Sequence[tuple[str, int]]) -> Markup:
 
 def legend(names: Sequence[str]) -> Markup:
     items = "".join(
-        f'<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="{colour}"/></svg> {escape(name)}</li>'
+        f'<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="{colour}"/></svg> '
+        f"{escape(name)}</li>"
         for name, colour in zip(names, PALETTE, strict=False)
     )
     return Markup(f'<ul class="legend">{items}</ul>')

@@ -28,7 +28,12 @@ def highlight(texts: Sequence[str], evidence: Iterable[Mapping]) -> list[list[Se
         label, start, end, wanted = item.get("label"), item.get("start"), item.get("end"), item.get("text")
         if not isinstance(label, str) or not isinstance(wanted, str) or not wanted:
             continue
-        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(joined) and joined[start:end] == wanted:
+        if (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and 0 <= start < end <= len(joined)
+            and joined[start:end] == wanted
+        ):
             for index, (first, last) in enumerate(bounds):
                 lo, hi = max(start, first), min(end, last)
                 if lo < hi:
@@ -45,7 +50,7 @@ def highlight(texts: Sequence[str], evidence: Iterable[Mapping]) -> list[list[Se
 def _segments(text: str, spans: list[tuple[int, int, str]]) -> list[Segment]:
     cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     segments: list[Segment] = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in zip(cuts, cuts[1:], strict=False):
         labels = tuple(sorted({label for s, e, label in spans if s <= start and end <= e}))
         if segments and segments[-1].labels == labels:
             segments[-1] = Segment(segments[-1].text + text[start:end], labels)

@@ -5,9 +5,9 @@ import re
 from sqlalchemy.orm import Session
 
 from console.actor import Actor
-from console.inputs import Inputs
 from console.display import DOMAIN_NAMES_JA
 from console.errors import InvalidInput, NotFound
+from console.inputs import Inputs
 from storage import events
 from storage.models import Queue
 from storage.repositories.audit import record_audit
@@ -36,8 +36,14 @@ def read_queue_form(inputs: Inputs) -> dict:
     contact = inputs.get("contact")
     if len(contact) > 1000:
         raise InvalidInput("連絡先は1000文字以内にしてください。")
-    return {"name": name, "field": field, "kind": kind, "contact": contact,
-            "target_reply_hours": int(hours), "active": inputs.flag("active")}
+    return {
+        "name": name,
+        "field": field,
+        "kind": kind,
+        "contact": contact,
+        "target_reply_hours": int(hours),
+        "active": inputs.flag("active"),
+    }
 
 
 def do_create_queue(session: Session, key: str, values: dict, *, actor: Actor) -> Queue:
@@ -50,8 +56,14 @@ def do_create_queue(session: Session, key: str, values: dict, *, actor: Actor) -
     queue = Queue(key=key, **values)
     session.add(queue)
     session.flush()
-    record_audit(session, **actor.audit, action=events.QUEUE_SAVE, target_type="queue", target_id=queue.id,
-                 detail={"key": key, "created": True, **values})
+    record_audit(
+        session,
+        **actor.audit,
+        action=events.QUEUE_SAVE,
+        target_type="queue",
+        target_id=queue.id,
+        detail={"key": key, "created": True, **values},
+    )
     return queue
 
 
@@ -61,6 +73,12 @@ def do_update_queue(session: Session, queue_id: int, values: dict, *, actor: Act
         raise NotFound("このキューは見つかりません。")
     for name, value in values.items():
         setattr(queue, name, value)
-    record_audit(session, **actor.audit, action=events.QUEUE_SAVE, target_type="queue", target_id=queue.id,
-                 detail={"key": queue.key, "created": False, **values})
+    record_audit(
+        session,
+        **actor.audit,
+        action=events.QUEUE_SAVE,
+        target_type="queue",
+        target_id=queue.id,
+        detail={"key": queue.key, "created": False, **values},
+    )
     return queue

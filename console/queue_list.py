@@ -55,8 +55,12 @@ class QueueFilter:
 
     def as_args(self) -> dict[str, str]:
         values = {
-            "status": self.status, "queue": self.queue_id, "domain": self.domain,
-            "pattern": self.pattern, "district": self.district, "assignee": self.assignee,
+            "status": self.status,
+            "queue": self.queue_id,
+            "domain": self.domain,
+            "pattern": self.pattern,
+            "district": self.district,
+            "assignee": self.assignee,
         }
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 

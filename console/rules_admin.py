@@ -84,9 +84,7 @@ def check_draft(session: Session, source: str) -> Check:
 
 def recent_case_facts(session: Session, municipality: Municipality | None) -> list[tuple[str, Facts]]:
     """The facts of the last stored cases, as routing saw them (office hours at their arrival)."""
-    cases = session.scalars(
-        select(Case).where(Case.status != "intake").order_by(Case.id.desc()).limit(DRY_RUN_CASES)
-    )
+    cases = session.scalars(select(Case).where(Case.status != "intake").order_by(Case.id.desc()).limit(DRY_RUN_CASES))
     return [(case.reference, case_facts(case, municipality)) for case in cases]
 
 

@@ -53,8 +53,13 @@ def do_create_staff(
         raise InvalidInput("このログインIDはすでに使われています。")
     password = one_time_password()
     user = add_staff(
-        session, login=login, display_name=display_name.strip(), password_hash=hash_password(password),
-        role=role, queues=_queues(session, queue_ids), must_change_password=True,
+        session,
+        login=login,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        queues=_queues(session, queue_ids),
+        must_change_password=True,
     )
     session.flush()
     _audit(session, actor, events.STAFF_CREATE, user, role=role, queues=sorted(queue_ids))

@@ -35,8 +35,15 @@ class CaseFacts:
 def _facts(session: Session, condition) -> list[CaseFacts]:
     rows = session.execute(
         select(
-            Case.id, Case.resident_id, Case.handed_off_at, Case.domains, Case.patterns, Case.urgency,
-            Case.queue_id, Case.first_staff_reply_at, Case.resolved_at,
+            Case.id,
+            Case.resident_id,
+            Case.handed_off_at,
+            Case.domains,
+            Case.patterns,
+            Case.urgency,
+            Case.queue_id,
+            Case.first_staff_reply_at,
+            Case.resolved_at,
         ).where(Case.handed_off_at.is_not(None), condition)
     )
     return [CaseFacts(r[0], r[1], r[2], tuple(r[3] or ()), tuple(r[4] or ()), r[5], r[6], r[7], r[8]) for r in rows]
@@ -157,4 +164,3 @@ def yearly_figures(session: Session, year: int) -> list[FigureRow]:
     rows += [row("緊急度", name, lambda c, u=key: c.urgency == u) for key, name in URGENCY_NAMES_JA.items()]
     rows += [row("キュー・機関", q.name, lambda c, qid=q.id: c.queue_id == qid) for q in queues]
     return rows
-

@@ -74,8 +74,14 @@ def do_transfer_case(
     if keep_shared and from_queue is not None and not _shared(session, case.id, from_queue):
         session.add(CaseShare(case_id=case.id, queue_id=from_queue, created_at=now))
     audit_case(
-        session, actor, events.CASE_TRANSFER, case,
-        from_status=previous, from_queue=from_queue, to_queue=target.id, keep_shared=keep_shared,
+        session,
+        actor,
+        events.CASE_TRANSFER,
+        case,
+        from_status=previous,
+        from_queue=from_queue,
+        to_queue=target.id,
+        keep_shared=keep_shared,
     )
     return case
 
@@ -92,4 +98,3 @@ def _shared(session: Session, case_id: int, queue_id: int) -> bool:
 def assignable_staff(session: Session, case: Case) -> list[StaffUser]:
     users = session.scalars(select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.display_name))
     return [u for u in users if _may_work_in(u, case.queue_id)]
-

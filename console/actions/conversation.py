@@ -66,8 +66,16 @@ def do_send_reply(
     try:
         with session.begin_nested():
             message = add_message(
-                session, cipher, case, sender="staff", text=text, staff_id=actor.id,
-                delivery_status="pending", retry_key=str(uuid.uuid4()), client_token=client_token, at=now,
+                session,
+                cipher,
+                case,
+                sender="staff",
+                text=text,
+                staff_id=actor.id,
+                delivery_status="pending",
+                retry_key=str(uuid.uuid4()),
+                client_token=client_token,
+                at=now,
             )
     except IntegrityError:
         # A concurrent copy of the same submit committed first: that row is the reply.
@@ -85,11 +93,15 @@ def do_send_reply(
     if case.first_staff_reply_at is None:
         case.first_staff_reply_at = now
     session.flush()
-    audit_case(session, actor, events.CASE_REPLY, case, message_id=message.id, from_status=previous, to_status=case.status)
+    audit_case(
+        session, actor, events.CASE_REPLY, case, message_id=message.id, from_status=previous, to_status=case.status
+    )
     return ReplyResult(message, created=True)
 
 
-def do_retry_reply(session: Session, case_id: int, message_id: int, *, actor: Actor, now: datetime | None = None) -> Message:
+def do_retry_reply(
+    session: Session, case_id: int, message_id: int, *, actor: Actor, now: datetime | None = None
+) -> Message:
     """Put a failed reply back to pending; the caller re-enqueues the same row (same retry key)."""
     case = get_visible_case(session, actor, case_id, for_update=True)
     require_lead(actor, case)
@@ -109,8 +121,9 @@ def do_add_note(
     """An internal note (never sent to the resident), encrypted at rest."""
     case = get_visible_case(session, actor, case_id)
     text = clean_text(body, what="メモ", limit=MAX_NOTE_CHARS)
-    note = CaseNote(case_id=case.id, staff_id=actor.id, body_enc=cipher.encrypt(text, context=NOTE_CONTEXT),
-                    created_at=now_or(now))
+    note = CaseNote(
+        case_id=case.id, staff_id=actor.id, body_enc=cipher.encrypt(text, context=NOTE_CONTEXT), created_at=now_or(now)
+    )
     session.add(note)
     session.flush()
     audit_case(session, actor, events.CASE_NOTE, case, note_id=note.id)

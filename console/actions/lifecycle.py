@@ -25,9 +25,7 @@ def do_acknowledge_emergency(session: Session, case_id: int, *, actor: Actor, no
     return case
 
 
-def do_resolve_case(
-    session: Session, case_id: int, outcome: str, *, actor: Actor, now: datetime | None = None
-) -> Case:
+def do_resolve_case(session: Session, case_id: int, outcome: str, *, actor: Actor, now: datetime | None = None) -> Case:
     if outcome not in OUTCOMES:
         raise InvalidInput("終結の理由を選んでください。")
     case = get_visible_case(session, actor, case_id, for_update=True)
@@ -47,5 +45,7 @@ def do_reopen_case(session: Session, case_id: int, *, actor: Actor, now: datetim
     previous = move(case, "open")
     outcome = case.outcome
     case.outcome, case.resolved_at, case.assignee_id = None, None, None
-    audit_case(session, actor, events.CASE_STATUS, case, from_status=previous, to_status="open", previous_outcome=outcome)
+    audit_case(
+        session, actor, events.CASE_STATUS, case, from_status=previous, to_status="open", previous_outcome=outcome
+    )
     return case

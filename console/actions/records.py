@@ -39,9 +39,7 @@ def do_set_follow_up(
     return case
 
 
-def do_set_consent(
-    session: Session, case_id: int, consent: str, *, actor: Actor, now: datetime | None = None
-) -> Case:
+def do_set_consent(session: Session, case_id: int, consent: str, *, actor: Actor, now: datetime | None = None) -> Case:
     """Record whether 重層的支援会議 may discuss the case (else 支援会議 only), by whom and when."""
     if consent not in CONSENT_VALUES:
         raise InvalidInput("同意の状態を選んでください。")
@@ -72,7 +70,9 @@ def do_record_disclosure(
     case = get_visible_case(session, actor, case_id, for_update=True)
     require_lead(actor, case)
     if meeting == "multi_agency_meeting" and case.consent != "granted":
-        raise Conflict("本人の同意がないため重層的支援会議では共有できません。支援会議（第106条の6）で共有してください。")
+        raise Conflict(
+            "本人の同意がないため重層的支援会議では共有できません。支援会議（第106条の6）で共有してください。"
+        )
     queues = list(session.scalars(select(Queue).where(Queue.id.in_(queue_ids)))) if queue_ids else []
     if not queues or len(queues) != len(set(queue_ids)):
         raise InvalidInput("共有した機関を1つ以上選んでください。")
@@ -81,8 +81,13 @@ def do_record_disclosure(
         if queue.id != case.queue_id and queue.id not in shared:
             session.add(CaseShare(case_id=case.id, queue_id=queue.id, created_at=now))
     audit_case(
-        session, actor, events.CASE_DISCLOSE, case,
-        meeting=meeting, held_on=held_on.isoformat(), queues=sorted(q.key for q in queues),
+        session,
+        actor,
+        events.CASE_DISCLOSE,
+        case,
+        meeting=meeting,
+        held_on=held_on.isoformat(),
+        queues=sorted(q.key for q in queues),
     )
     return case
 

@@ -19,7 +19,9 @@ def new_pre_login_value() -> str:
 
 
 def pre_login_token(secret_key: str, cookie_value: str) -> str:
-    return hmac.new(secret_key.encode("utf-8"), b"login-csrf\x00" + cookie_value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret_key.encode("utf-8"), b"login-csrf\x00" + cookie_value.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
 
 
 def token_matches(expected: str | None, given: str | None) -> bool:

@@ -75,7 +75,9 @@ def authenticate() -> Response | None:
     if current is None:
         if is_api_request():
             raise NotLoggedIn()
-        return redirect(url_for("console.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+        return redirect(
+            url_for("console.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+        )
     _check_csrf(current)
     if not current.active:
         page = STAGE_PAGES[current.stage]

@@ -43,9 +43,7 @@ class ConsoleSession:
 
 
 def staff_fingerprint(user: StaffUser) -> str:
-    material = "\x00".join(
-        [str(user.id), user.password_hash, user.totp_secret_enc or "", user.role, str(user.active)]
-    )
+    material = "\x00".join([str(user.id), user.password_hash, user.totp_secret_enc or "", user.role, str(user.active)])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

@@ -20,10 +20,14 @@ class LoginThrottle:
 
     def _keys(self, login: str, address: str) -> list[tuple[str, int]]:
         return [
-            ("login-failures:account:" + self._hash(login.strip().lower(), purpose="console-login"),
-             self._config.max_failures_per_account),
-            ("login-failures:address:" + self._hash(address, purpose="console-address"),
-             self._config.max_failures_per_ip),
+            (
+                "login-failures:account:" + self._hash(login.strip().lower(), purpose="console-login"),
+                self._config.max_failures_per_account,
+            ),
+            (
+                "login-failures:address:" + self._hash(address, purpose="console-address"),
+                self._config.max_failures_per_ip,
+            ),
         ]
 
     def is_locked(self, login: str, address: str) -> bool:
@@ -48,4 +52,3 @@ class LoginThrottle:
             return []
         since = self._config.now() - self._config.throttle_window
         return [t for t in (datetime.fromisoformat(v) for v in json.loads(raw)) if t > since]
-

@@ -3,11 +3,11 @@
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from console.inputs import Inputs
 from console.auth.guard import current_actor, require_role
 from console.blueprint import bp
 from console.config import services
 from console.errors import ConsoleError, NotFound
+from console.inputs import Inputs
 from console.queue_admin import QUEUE_FIELDS, QUEUE_KINDS, do_create_queue, do_update_queue, read_queue_form
 from storage.models import Queue
 
@@ -25,7 +25,10 @@ def queue_list():
     with services().sessions() as db:
         queues = list(db.scalars(select(Queue).order_by(Queue.id)))
     return render_template(
-        "console/admin/queues.html", queues=queues, fields=QUEUE_FIELDS, kinds=QUEUE_KINDS,
+        "console/admin/queues.html",
+        queues=queues,
+        fields=QUEUE_FIELDS,
+        kinds=QUEUE_KINDS,
         notice="保存しました。" if request.args.get("done") else None,
     )
 
@@ -53,8 +56,12 @@ def queue_edit(queue_id: int):
             raise NotFound("このキューは見つかりません。")
     if request.method == "GET":
         current = {
-            "name": queue.name, "field": queue.field, "kind": queue.kind, "contact": queue.contact,
-            "target_reply_hours": str(queue.target_reply_hours), "active": "1" if queue.active else "",
+            "name": queue.name,
+            "field": queue.field,
+            "kind": queue.kind,
+            "contact": queue.contact,
+            "target_reply_hours": str(queue.target_reply_hours),
+            "active": "1" if queue.active else "",
         }
         return _form_page(queue, current)
     inputs = Inputs(request.form)

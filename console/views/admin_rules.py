@@ -49,8 +49,13 @@ def rule_version(version_id: int):
         )
         before = previous.source if previous is not None else ""
         text_diff = "\n".join(
-            difflib.unified_diff(before.splitlines(), version.source.splitlines(),
-                                 f"版 {previous.version}" if previous else "（なし）", f"版 {version.version}",
-                                 lineterm="", n=2)
+            difflib.unified_diff(
+                before.splitlines(),
+                version.source.splitlines(),
+                f"版 {previous.version}" if previous else "（なし）",
+                f"版 {version.version}",
+                lineterm="",
+                n=2,
+            )
         )
         return render_template("console/admin/rule_version.html", version=version, text_diff=text_diff)

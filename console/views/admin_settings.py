@@ -38,8 +38,15 @@ def settings_page():
                 overrides = parse_overrides(overrides_text)
                 save_settings_document(db, source=source, catalogue_overrides=overrides, staff_id=actor.id)
                 record_audit(
-                    db, **actor.audit, action=events.SETTINGS_SAVE, target_type="config", target_id="municipality",
-                    detail={"sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(), "overrides": sorted(overrides)},
+                    db,
+                    **actor.audit,
+                    action=events.SETTINGS_SAVE,
+                    target_type="config",
+                    target_id="municipality",
+                    detail={
+                        "sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(),
+                        "overrides": sorted(overrides),
+                    },
                 )
                 notice = "保存しました。"
             except MunicipalityFileError as exc:
@@ -48,8 +55,13 @@ def settings_page():
                 error, status = exc.message, exc.status
     example = None if source else (resources.files("routing") / "demo_municipality.yaml").read_text(encoding="utf-8")
     page = render_template(
-        "console/admin/settings.html", source=source or example, is_example=example is not None,
-        overrides=overrides_text, notice=notice, error=error, problems=problems,
+        "console/admin/settings.html",
+        source=source or example,
+        is_example=example is not None,
+        overrides=overrides_text,
+        notice=notice,
+        error=error,
+        problems=problems,
     )
     return page, status
 
@@ -69,8 +81,14 @@ def canned_page():
                     raise InvalidInput("フォームが正しくありません。ページを読み込み直してください。")
                 items = parse_canned_replies(titles, bodies)
                 save_canned_replies(db, items, staff_id=actor.id)
-                record_audit(db, **actor.audit, action=events.CANNED_REPLIES_SAVE, target_type="config",
-                             target_id="canned_replies", detail={"count": len(items)})
+                record_audit(
+                    db,
+                    **actor.audit,
+                    action=events.CANNED_REPLIES_SAVE,
+                    target_type="config",
+                    target_id="canned_replies",
+                    detail={"count": len(items)},
+                )
                 rows, notice = [(i.title, i.body) for i in items], "保存しました。"
             except InvalidInput as exc:
                 error, status = exc.message, exc.status

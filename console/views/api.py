@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 
 from console.access import get_visible_case
 from console.actions.dispatch import run_action
-from console.inputs import Inputs
 from console.actions.records import do_view_case
 from console.auth.guard import current_actor
 from console.blueprint import bp
 from console.case_page import build_case_view, view_as_json
 from console.config import console_config, services
 from console.errors import InvalidInput, NotFound
+from console.inputs import Inputs
 from console.municipality_settings import district_names
 from console.queue_list import QueueFilter, case_row, list_queue, pending_emergencies
 from storage.models import Message

@@ -46,7 +46,10 @@ def _enter(db: Session, current: ConsoleSession | None, user: StaffUser, stage: 
         return redirect(url_for(STAGE_PAGES[stage], next=_safe_next(request.args.get("next"))))
     user.last_login_at = console_config().now()
     record_audit(
-        db, actor_type="staff", actor_id=user.id, action=events.STAFF_LOGIN,
+        db,
+        actor_type="staff",
+        actor_id=user.id,
+        action=events.STAFF_LOGIN,
         detail={"two_factor": bool(user.totp_secret_enc)},
     )
     return redirect(_safe_next(request.args.get("next")) or url_for("console.queue_page"))
@@ -54,7 +57,10 @@ def _enter(db: Session, current: ConsoleSession | None, user: StaffUser, stage: 
 
 def _failed(db: Session, user: StaffUser | None, reason: str) -> None:
     record_audit(
-        db, actor_type="staff", actor_id=user.id if user else None, action=events.STAFF_LOGIN_FAILED,
+        db,
+        actor_type="staff",
+        actor_id=user.id if user else None,
+        action=events.STAFF_LOGIN_FAILED,
         detail={"reason": reason},
     )
 
@@ -124,7 +130,9 @@ def totp_enrol():
             secret = cipher.decrypt(current.pending_totp_enc, context=totp.PENDING_CONTEXT)
         error = None
         if request.method == "POST":
-            if totp.verify_once(services().store, user.id, secret, request.form.get("code", ""), console_config().now()):
+            if totp.verify_once(
+                services().store, user.id, secret, request.form.get("code", ""), console_config().now()
+            ):
                 user.totp_secret_enc = cipher.encrypt(secret, context=totp.SECRET_CONTEXT)
                 record_audit(db, actor_type="staff", actor_id=user.id, action=events.STAFF_TOTP_ENROL)
                 db.flush()
@@ -135,8 +143,13 @@ def totp_enrol():
             error = WRONG_CODE
         uri = totp.provisioning_uri(secret, user.login)
         page = render_template(
-            "console/totp_enrol.html", enrolled=False, secret=secret, uri=uri, qr_svg=totp.qr_svg(uri),
-            required=current.stage == STAGE_TOTP_ENROL, error=error,
+            "console/totp_enrol.html",
+            enrolled=False,
+            secret=secret,
+            uri=uri,
+            qr_svg=totp.qr_svg(uri),
+            required=current.stage == STAGE_TOTP_ENROL,
+            error=error,
         )
     return page, 400 if error else 200
 
@@ -150,8 +163,12 @@ def change_password():
     new = request.form.get("new_password", "")[:MAX_PASSWORD_CHARS]
     with services().sessions.begin() as db:
         user = load_staff(db, current.staff_id)
-        error = _password_problem(user, request.form.get("current_password", "")[:MAX_PASSWORD_CHARS], new,
-                                  request.form.get("confirm_password", "")[:MAX_PASSWORD_CHARS])
+        error = _password_problem(
+            user,
+            request.form.get("current_password", "")[:MAX_PASSWORD_CHARS],
+            new,
+            request.form.get("confirm_password", "")[:MAX_PASSWORD_CHARS],
+        )
         if error is None:
             user.password_hash, user.must_change_password = hash_password(new), False
             record_audit(db, actor_type="staff", actor_id=user.id, action=events.STAFF_PASSWORD_CHANGE)

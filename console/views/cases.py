@@ -9,7 +9,6 @@ from console.access import get_visible_case
 from console.actions.assignment import assignable_staff
 from console.actions.common import is_lead
 from console.actions.dispatch import ACTIONS, NOTICES, run_action
-from console.inputs import Inputs
 from console.actions.records import MEETINGS, do_view_case
 from console.auth.guard import current_actor
 from console.blueprint import bp
@@ -17,6 +16,7 @@ from console.canned_replies import list_canned_replies
 from console.case_page import build_case_view
 from console.config import console_config, services
 from console.errors import ConsoleError, NotFound
+from console.inputs import Inputs
 from console.municipality_settings import district_names
 from console.queue_list import STATUS_CHOICES, QueueFilter, case_row, list_queue, pending_emergencies
 from routing.facts import CONSENT_VALUES
@@ -38,8 +38,14 @@ def queue_page():
         staff = list(db.scalars(select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.display_name)))
         known_districts = districts or {d: d for d in db.scalars(select(Case.district).distinct()) if d}
     return render_template(
-        "console/queue.html", rows=rows, pinned=pinned, flt=flt, queues=queues, staff=staff,
-        districts=known_districts, status_choices=STATUS_CHOICES,
+        "console/queue.html",
+        rows=rows,
+        pinned=pinned,
+        flt=flt,
+        queues=queues,
+        staff=staff,
+        districts=known_districts,
+        status_choices=STATUS_CHOICES,
         notice=NOTICES.get(request.args.get("done", "")) or OTHER_NOTICES.get(request.args.get("done", "")),
         poll_seconds=console_config().poll_seconds,
     )
@@ -86,11 +92,21 @@ def _render_case(case_id: int, *, notice=None, error=None, form=None, failed_act
         queues = list(db.scalars(select(Queue).where(Queue.active.is_(True)).order_by(Queue.id)))
         page = render_template(
             "console/case.html",
-            case=case, row=row, view=view, lead=is_lead(actor, case),
-            transfer_targets=[q for q in queues if q.id != case.queue_id], queues=queues,
-            assignable=assignable_staff(db, case), canned=list_canned_replies(db),
-            client_token=secrets.token_urlsafe(24), consent_values=CONSENT_VALUES, meetings=MEETINGS,
-            notice=notice, error=error, failed_action=failed_action, form=form or {},
+            case=case,
+            row=row,
+            view=view,
+            lead=is_lead(actor, case),
+            transfer_targets=[q for q in queues if q.id != case.queue_id],
+            queues=queues,
+            assignable=assignable_staff(db, case),
+            canned=list_canned_replies(db),
+            client_token=secrets.token_urlsafe(24),
+            consent_values=CONSENT_VALUES,
+            meetings=MEETINGS,
+            notice=notice,
+            error=error,
+            failed_action=failed_action,
+            form=form or {},
             poll_seconds=console_config().poll_seconds,
         )
     return page, status

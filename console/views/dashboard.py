@@ -11,7 +11,8 @@ from console.blueprint import bp
 from console.config import console_config, services
 from console.display import DOMAIN_NAMES_JA, PATTERN_NAMES_JA, TOKYO, URGENCY_NAMES_JA, duration_ja
 from console.errors import InvalidInput
-from console.stats import NO_DOMAIN, dashboard as dashboard_figures, fiscal_year_of, yearly_figures
+from console.stats import NO_DOMAIN, fiscal_year_of, yearly_figures
+from console.stats import dashboard as dashboard_figures
 from storage import events
 from storage.repositories.audit import record_audit
 
@@ -25,15 +26,20 @@ def dashboard():
     with services().sessions() as db:
         figures = dashboard_figures(db, now)
         overdue = [
-            {"id": c.id, "reference": c.reference, "queue": c.queue.name if c.queue else "",
-             "late": duration_ja(now - c.reply_due_at)}
+            {
+                "id": c.id,
+                "reference": c.reference,
+                "queue": c.queue.name if c.queue else "",
+                "late": duration_ja(now - c.reply_due_at),
+            }
             for c in figures.overdue
         ]
     labels = [f"{w.month}/{w.day}" for w in figures.weeks]
     names = {**DOMAIN_NAMES_JA, NO_DOMAIN: "分野なし"}
     series = [(names[k], v) for k, v in figures.per_week_domain.items() if k in names]
     complex_share = [
-        round(c / t * 100, 1) if t else None for c, t in zip(figures.per_week_complex, figures.per_week_total, strict=True)
+        round(c / t * 100, 1) if t else None
+        for c, t in zip(figures.per_week_complex, figures.per_week_total, strict=True)
     ]
     return render_template(
         "console/dashboard.html",
@@ -44,8 +50,10 @@ def dashboard():
         weekly_legend=charts.legend([name for name, _ in series]),
         complex_chart=charts.columns("複合の割合（週ごと）", labels, complex_share, unit="%"),
         reply_chart=charts.columns(
-            "初回返信までの時間の中央値（週ごと）", labels,
-            [None if h is None else round(h, 1) for h in figures.per_week_median_hours], unit="h",
+            "初回返信までの時間の中央値（週ごと）",
+            labels,
+            [None if h is None else round(h, 1) for h in figures.per_week_median_hours],
+            unit="h",
         ),
         pattern_chart=charts.horizontal_bars(
             "世帯の状況", [(PATTERN_NAMES_JA[k], v) for k, v in figures.patterns.items()]
@@ -65,8 +73,14 @@ def export_yearly():
     year = int(value)
     with services().sessions.begin() as db:
         rows = yearly_figures(db, year)
-        record_audit(db, **actor.audit, action=events.EXPORT, target_type="report", target_id=f"yearly-{year}",
-                     detail={"kind": "yearly_figures", "fiscal_year": year})
+        record_audit(
+            db,
+            **actor.audit,
+            action=events.EXPORT,
+            target_type="report",
+            target_id=f"yearly-{year}",
+            detail={"kind": "yearly_figures", "fiscal_year": year},
+        )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)

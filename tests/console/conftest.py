@@ -67,7 +67,8 @@ def login(client, name: str, password: str = PASSWORD, *, totp_secret: str | Non
     """Log in through the forms (and the TOTP step when a secret is given); return the CSRF token."""
     page = client.get("/console/login")
     response = client.post(
-        "/console/login", data={"login": name, "password": password, "csrf_token": form_token(page.get_data(as_text=True))}
+        "/console/login",
+        data={"login": name, "password": password, "csrf_token": form_token(page.get_data(as_text=True))},
     )
     if totp_secret is not None:
         page = client.get("/console/login/totp")

@@ -47,8 +47,12 @@ def seed_people(services) -> Seeded:
         staff = {}
         for login, (name, role, keys) in people.items():
             staff[login] = add_staff(
-                session, login=login, display_name=name, password_hash=password_hash,
-                role=role, queues=[queues[k] for k in keys],
+                session,
+                login=login,
+                display_name=name,
+                password_hash=password_hash,
+                role=role,
+                queues=[queues[k] for k in keys],
             )
         staff["admin"].totp_secret_enc = services.cipher.encrypt(secret, context=SECRET_CONTEXT)
         session.flush()
@@ -79,10 +83,17 @@ def seed_case(
         )
         case = create_case(session, resident, channel="line", now=received_at)
         for i, text in enumerate(texts):
-            add_message(session, services.cipher, case, sender="resident", text=text,
-                        at=received_at - timedelta(minutes=len(texts) - i))
-        add_message(session, services.cipher, case, sender="bot", text="お話しくださってありがとうございます。",
-                    at=received_at)
+            add_message(
+                session,
+                services.cipher,
+                case,
+                sender="resident",
+                text=text,
+                at=received_at - timedelta(minutes=len(texts) - i),
+            )
+        add_message(
+            session, services.cipher, case, sender="bot", text="お話しくださってありがとうございます。", at=received_at
+        )
         case.status, case.queue_id = status, queue_id
         case.domains, case.patterns, case.urgency = list(domains), list(patterns), urgency
         case.evidence = evidence if evidence is not None else []

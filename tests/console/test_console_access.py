@@ -28,9 +28,15 @@ def test_a_staff_user_gets_404_for_another_queues_case_by_url_and_by_api(staff_c
     api = staff_client.get(f"/console/api/cases/{other}")
     assert api.status_code == 404 and api.json["error"]["code"] == "not_found"
     assert staff_client.get(f"/console/api/cases/{other}/status").status_code == 404
-    post = staff_client.post(f"/console/api/cases/{other}/actions/take", json={}, headers={"X-CSRF-Token": staff_client.csrf})
-    assert post.status_code == 404 and post.json == {"error": {"code": "not_found", "message": "この案件は見つかりません。"}}
-    form = staff_client.post(f"/console/cases/{other}/actions/note", data={"body": "x", "csrf_token": staff_client.csrf})
+    post = staff_client.post(
+        f"/console/api/cases/{other}/actions/take", json={}, headers={"X-CSRF-Token": staff_client.csrf}
+    )
+    assert post.status_code == 404 and post.json == {
+        "error": {"code": "not_found", "message": "この案件は見つかりません。"}
+    }
+    form = staff_client.post(
+        f"/console/cases/{other}/actions/note", data={"body": "x", "csrf_token": staff_client.csrf}
+    )
     assert form.status_code == 404
     ids = [row["id"] for row in staff_client.get("/console/api/queue").json["cases"]]
     assert ids == [own]
@@ -67,8 +73,13 @@ def test_logged_out_requests_get_the_login_page_or_401(console_app, services, se
 
 
 def test_staff_cannot_open_admin_or_dashboard_pages(staff_client):
-    for path in ("/console/admin/staff", "/console/admin/rules", "/console/admin/settings", "/console/dashboard",
-                 "/console/dashboard/export.csv?year=2026"):
+    for path in (
+        "/console/admin/staff",
+        "/console/admin/rules",
+        "/console/admin/settings",
+        "/console/dashboard",
+        "/console/dashboard/export.csv?year=2026",
+    ):
         assert staff_client.get(path).status_code == 403, path
 
 
@@ -107,7 +118,9 @@ def test_every_state_changing_console_request_needs_the_csrf_token(console_app, 
                 assert response.json["error"]["code"] == "csrf_failed"
     assert audit_count(services) == before  # nothing happened
     # With the token the same requests get past the check (so the test above can fail).
-    response = admin_client.post(f"/console/cases/{case_id}/actions/note", data={"body": "確認", "csrf_token": admin_client.csrf})
+    response = admin_client.post(
+        f"/console/cases/{case_id}/actions/note", data={"body": "確認", "csrf_token": admin_client.csrf}
+    )
     assert response.status_code == 302 and audit_count(services) == before + 1
 
 
@@ -115,7 +128,9 @@ def test_the_login_form_itself_needs_the_token(console_app, seeded):
     client = console_app.test_client()
     assert client.post("/console/login", data={"login": "sato", "password": "x"}).status_code == 403
     page = client.get("/console/login").get_data(as_text=True)
-    forged = client.post("/console/login", data={"login": "sato", "password": "x", "csrf_token": form_token(page) + "0"})
+    forged = client.post(
+        "/console/login", data={"login": "sato", "password": "x", "csrf_token": form_token(page) + "0"}
+    )
     assert forged.status_code == 403
 
 

@@ -45,7 +45,8 @@ def audit_rows(services, case_id: int) -> list[AuditEvent]:
     with services.sessions() as session:
         return list(
             session.scalars(
-                select(AuditEvent).where(AuditEvent.target_type == "case", AuditEvent.target_id == str(case_id))
+                select(AuditEvent)
+                .where(AuditEvent.target_type == "case", AuditEvent.target_id == str(case_id))
                 .order_by(AuditEvent.id)
             )
         )
@@ -106,8 +107,15 @@ def test_transfer_to_the_same_queue_or_from_waiting_is_refused(services, world):
 
 
 def test_reply_stores_a_pending_message_and_moves_the_case_to_waiting(services, world):
-    result = run(services, do_send_reply, services.cipher, world.case_id, " ご連絡ありがとうございます。 ",
-                 "token-0123456789abcdef", actor=world.sato)
+    result = run(
+        services,
+        do_send_reply,
+        services.cipher,
+        world.case_id,
+        " ご連絡ありがとうございます。 ",
+        "token-0123456789abcdef",
+        actor=world.sato,
+    )
     assert result.created
     case = case_of(services, world.case_id)
     assert (case.status, case.assignee_id) == ("waiting", world.sato.id)
@@ -126,14 +134,29 @@ def test_reply_is_refused_on_a_resolved_case_and_when_empty(services, world):
         run(services, do_send_reply, services.cipher, world.case_id, "   ", "token-empty-0123456789", actor=world.sato)
     run(services, do_resolve_case, world.case_id, "information", actor=world.sato)
     with pytest.raises(Conflict):
-        run(services, do_send_reply, services.cipher, world.case_id, "こんにちは", "token-resolved-012345", actor=world.sato)
+        run(
+            services,
+            do_send_reply,
+            services.cipher,
+            world.case_id,
+            "こんにちは",
+            "token-resolved-012345",
+            actor=world.sato,
+        )
     with services.sessions() as session:
         assert session.scalar(select(func.count(Message.id)).where(Message.sender == "staff")) == 0
 
 
 def test_retry_puts_a_failed_reply_back_to_pending_with_the_same_retry_key(services, world):
-    result = run(services, do_send_reply, services.cipher, world.case_id, "こんにちは", "token-retry-0123456789",
-                 actor=world.sato)
+    result = run(
+        services,
+        do_send_reply,
+        services.cipher,
+        world.case_id,
+        "こんにちは",
+        "token-retry-0123456789",
+        actor=world.sato,
+    )
     with pytest.raises(Conflict):  # only failed replies are retried
         run(services, do_retry_reply, world.case_id, result.message.id, actor=world.sato)
     with services.sessions.begin() as session:
@@ -179,10 +202,24 @@ def test_consent_records_who_and_when(services, world):
 def test_multi_agency_meeting_needs_consent_but_support_meeting_does_not(services, world):
     held = date.today()
     with pytest.raises(Conflict):
-        run(services, do_record_disclosure, world.case_id, meeting="multi_agency_meeting", held_on=held,
-            queue_ids=[world.queues["poverty"]], actor=world.sato)
-    run(services, do_record_disclosure, world.case_id, meeting="support_meeting", held_on=held,
-        queue_ids=[world.queues["poverty"]], actor=world.sato)
+        run(
+            services,
+            do_record_disclosure,
+            world.case_id,
+            meeting="multi_agency_meeting",
+            held_on=held,
+            queue_ids=[world.queues["poverty"]],
+            actor=world.sato,
+        )
+    run(
+        services,
+        do_record_disclosure,
+        world.case_id,
+        meeting="support_meeting",
+        held_on=held,
+        queue_ids=[world.queues["poverty"]],
+        actor=world.sato,
+    )
     [row] = audit_rows(services, world.case_id)
     assert row.action == events.CASE_DISCLOSE
     assert row.detail == {"meeting": "support_meeting", "held_on": held.isoformat(), "queues": ["poverty"]}
@@ -191,8 +228,15 @@ def test_multi_agency_meeting_needs_consent_but_support_meeting_does_not(service
 
 
 def test_tag_correction_is_kept_as_feedback_and_an_emergency_gets_pinned(services, world):
-    correction = run(services, do_correct_tags, world.case_id, domains=["poverty", "elderly_care"],
-                     patterns=["8050"], urgency="emergency", actor=world.sato)
+    correction = run(
+        services,
+        do_correct_tags,
+        world.case_id,
+        domains=["poverty", "elderly_care"],
+        patterns=["8050"],
+        urgency="emergency",
+        actor=world.sato,
+    )
     with services.sessions() as session:
         stored = session.get(TagCorrection, correction.id)
         assert stored.before == {"domains": ["elderly_care"], "patterns": [], "urgency": "normal"}
@@ -200,10 +244,25 @@ def test_tag_correction_is_kept_as_feedback_and_an_emergency_gets_pinned(service
     case = case_of(services, world.case_id)
     assert case.domains == ["elderly_care", "poverty"] and case.emergency and case.emergency_acknowledged_at is None
     with pytest.raises(InvalidInput):  # the same labels again are no correction
-        run(services, do_correct_tags, world.case_id, domains=["elderly_care", "poverty"], patterns=["8050"],
-            urgency="emergency", actor=world.sato)
+        run(
+            services,
+            do_correct_tags,
+            world.case_id,
+            domains=["elderly_care", "poverty"],
+            patterns=["8050"],
+            urgency="emergency",
+            actor=world.sato,
+        )
     with pytest.raises(InvalidInput):
-        run(services, do_correct_tags, world.case_id, domains=["cooking"], patterns=[], urgency="normal", actor=world.sato)
+        run(
+            services,
+            do_correct_tags,
+            world.case_id,
+            domains=["cooking"],
+            patterns=[],
+            urgency="normal",
+            actor=world.sato,
+        )
     assert [r.action for r in audit_rows(services, world.case_id)] == [events.CASE_TAGS]
 
 
@@ -235,7 +294,10 @@ def test_resolve_needs_a_known_outcome_and_reopen_clears_it(services, world):
     case = case_of(services, world.case_id)
     assert (case.status, case.outcome, case.resolved_at) == ("open", None, None)
     rows = audit_rows(services, world.case_id)
-    assert [(r.detail["from_status"], r.detail["to_status"]) for r in rows] == [("open", "resolved"), ("resolved", "open")]
+    assert [(r.detail["from_status"], r.detail["to_status"]) for r in rows] == [
+        ("open", "resolved"),
+        ("resolved", "open"),
+    ]
     assert rows[1].detail["previous_outcome"] == "referred_out"
 
 
@@ -246,7 +308,15 @@ def test_reopen_of_an_open_case_and_actions_on_intake_are_refused(services, worl
     with pytest.raises(Conflict):
         run(services, do_take_case, intake_id, actor=world.sato)
     with pytest.raises(Conflict):
-        run(services, do_send_reply, services.cipher, intake_id, "こんにちは", "token-intake-0123456789", actor=world.sato)
+        run(
+            services,
+            do_send_reply,
+            services.cipher,
+            intake_id,
+            "こんにちは",
+            "token-intake-0123456789",
+            actor=world.sato,
+        )
 
 
 def test_other_queues_cases_do_not_exist_for_staff(services, world):

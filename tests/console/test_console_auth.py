@@ -1,7 +1,6 @@
 """Login, two-factor, forced password change, throttling and server-side session expiry."""
 
 import re
-from datetime import timedelta
 
 import pyotp
 from sqlalchemy import select
@@ -9,7 +8,7 @@ from sqlalchemy import select
 from console.auth.totp import SECRET_CONTEXT
 from storage import events
 from storage.models import AuditEvent, StaffUser
-from tests.console.conftest import form_token, login, page_token
+from tests.console.conftest import form_token, page_token
 from tests.console.seed import PASSWORD, seed_case
 
 
@@ -106,7 +105,9 @@ def test_an_admin_without_totp_must_enrol_first(console_app, services, seeded, c
     page = client.get("/console/account/totp").get_data(as_text=True)
     assert "<svg" in page and "otpauth://totp/" in page
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
-    assert client.post("/console/account/totp", data={"code": "123456", "csrf_token": form_token(page)}).status_code == 400
+    assert (
+        client.post("/console/account/totp", data={"code": "123456", "csrf_token": form_token(page)}).status_code == 400
+    )
     code = pyotp.TOTP(secret).at(clock.now)
     response = client.post("/console/account/totp", data={"code": code, "csrf_token": form_token(page)})
     assert response.status_code == 302 and client.get("/console/admin/staff").status_code == 200
@@ -133,12 +134,26 @@ def test_a_one_time_password_must_be_changed_at_first_login(console_app, admin_c
     assert post_login(client, "ito", one_time).location.startswith("/console/account/password")
     assert client.get("/console/").location.startswith("/console/account/password")
     page = client.get("/console/account/password").get_data(as_text=True)
-    short = client.post("/console/account/password", data={
-        "current_password": one_time, "new_password": "short", "confirm_password": "short", "csrf_token": form_token(page)})
+    short = client.post(
+        "/console/account/password",
+        data={
+            "current_password": one_time,
+            "new_password": "short",
+            "confirm_password": "short",
+            "csrf_token": form_token(page),
+        },
+    )
     assert short.status_code == 400 and "12文字以上" in short.get_data(as_text=True)
     new = "a much longer passphrase"
-    done = client.post("/console/account/password", data={
-        "current_password": one_time, "new_password": new, "confirm_password": new, "csrf_token": form_token(page)})
+    done = client.post(
+        "/console/account/password",
+        data={
+            "current_password": one_time,
+            "new_password": new,
+            "confirm_password": new,
+            "csrf_token": form_token(page),
+        },
+    )
     assert done.status_code == 302 and client.get("/console/").status_code == 200
     assert post_login(console_app.test_client(), "ito", one_time).status_code == 401
     assert post_login(console_app.test_client(), "ito", new).status_code == 302

@@ -21,8 +21,13 @@ def test_the_page_shows_the_conversation_with_highlighted_evidence(staff_client,
         case = session.get(Case, case_id)
         case.routing_rule, case.routing_warning = "elderly-care", "キュー「old」はありません"
         case.routing_trace = [
-            {"rule": "emergency", "matched": False,
-             "conditions": [{"field": "urgency", "op": "is", "expected": "emergency", "actual": "normal", "held": False}]},
+            {
+                "rule": "emergency",
+                "matched": False,
+                "conditions": [
+                    {"field": "urgency", "op": "is", "expected": "emergency", "actual": "normal", "held": False}
+                ],
+            },
             {"rule": "elderly-care", "matched": True, "conditions": []},
         ]
         case.consent, case.consent_set_by = "declined", "resident"
@@ -38,8 +43,12 @@ def test_the_page_shows_the_conversation_with_highlighted_evidence(staff_client,
 
 
 def test_the_api_returns_the_same_view_and_audits_it(staff_client, services, seeded):
-    case_id = seed_case(services, queue_id=seeded.queues["elderly_care"], texts=TEXTS,
-                        evidence=[{"label": "elderly_care", "start": 15, "end": 18, "text": "認知症"}])
+    case_id = seed_case(
+        services,
+        queue_id=seeded.queues["elderly_care"],
+        texts=TEXTS,
+        evidence=[{"label": "elderly_care", "start": 15, "end": 18, "text": "認知症"}],
+    )
     body = staff_client.get(f"/console/api/cases/{case_id}").json
     first = body["view"]["conversation"][1]
     assert [s["text"] for s in first["segments"]] == ["最近、", "認知症", "がすすんで、夜も眠れません。"]
@@ -53,7 +62,8 @@ def test_the_api_returns_the_same_view_and_audits_it(staff_client, services, see
 def test_forms_on_the_page_change_the_case(staff_client, services, seeded):
     case_id = seed_case(services, queue_id=seeded.queues["elderly_care"])
     post = lambda name, **data: staff_client.post(  # noqa: E731
-        f"/console/cases/{case_id}/actions/{name}", data={**data, "csrf_token": staff_client.csrf})
+        f"/console/cases/{case_id}/actions/{name}", data={**data, "csrf_token": staff_client.csrf}
+    )
     assert post("take").location.endswith(f"/console/cases/{case_id}?done=take")
     assert "担当になりました" in staff_client.get(f"/console/cases/{case_id}?done=take").get_data(as_text=True)
     assert post("consent", consent="granted").status_code == 302
@@ -74,8 +84,10 @@ def test_forms_on_the_page_change_the_case(staff_client, services, seeded):
 
 
 def test_canned_replies_are_offered_on_the_page(admin_client, staff_client, services, seeded):
-    admin_client.post("/console/admin/canned-replies", data={
-        "title": ["お礼", ""], "body": ["ご相談ありがとうございます。", ""], "csrf_token": admin_client.csrf})
+    admin_client.post(
+        "/console/admin/canned-replies",
+        data={"title": ["お礼", ""], "body": ["ご相談ありがとうございます。", ""], "csrf_token": admin_client.csrf},
+    )
     case_id = seed_case(services, queue_id=seeded.queues["elderly_care"])
     html = staff_client.get(f"/console/cases/{case_id}").get_data(as_text=True)
     assert 'data-body="ご相談ありがとうございます。">お礼</option>' in html

@@ -17,20 +17,26 @@ def test_a_span_across_the_join_is_marked_in_both_messages():
 
 
 def test_overlapping_evidence_keeps_both_labels():
-    [segments] = highlight(["借金で眠れない"], [
-        {"label": "poverty", "start": 0, "end": 2, "text": "借金"},
-        {"label": "mental_health", "start": 0, "end": 7, "text": "借金で眠れない"},
-    ])
+    [segments] = highlight(
+        ["借金で眠れない"],
+        [
+            {"label": "poverty", "start": 0, "end": 2, "text": "借金"},
+            {"label": "mental_health", "start": 0, "end": 7, "text": "借金で眠れない"},
+        ],
+    )
     assert segments == [Segment("借金", ("mental_health", "poverty")), Segment("で眠れない", ("mental_health",))]
 
 
 def test_wrong_offsets_fall_back_to_the_text_and_unfindable_evidence_is_dropped():
     texts = ["はじめまして", "仕事を失いました"]
-    [first, second] = highlight(texts, [
-        {"label": "employment", "start": 0, "end": 2, "text": "仕事"},
-        {"label": "housing", "start": 3, "end": 5, "text": "家賃"},
-        {"label": "broken", "start": "x", "end": None, "text": ""},
-    ])
+    [first, second] = highlight(
+        texts,
+        [
+            {"label": "employment", "start": 0, "end": 2, "text": "仕事"},
+            {"label": "housing", "start": 3, "end": 5, "text": "家賃"},
+            {"label": "broken", "start": "x", "end": None, "text": ""},
+        ],
+    )
     assert first == [Segment("はじめまして")]
     assert second == [Segment("仕事", ("employment",)), Segment("を失いました")]
 

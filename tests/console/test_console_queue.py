@@ -12,8 +12,9 @@ def test_order_is_pinned_emergency_then_urgency_then_longest_waiting(console_app
     old_normal = seed_case(services, queue_id=q["elderly_care"], received_at=now - timedelta(hours=30))
     new_urgent = seed_case(services, queue_id=q["elderly_care"], urgency="urgent", received_at=now - timedelta(hours=1))
     old_urgent = seed_case(services, queue_id=q["elderly_care"], urgency="urgent", received_at=now - timedelta(hours=5))
-    emergency = seed_case(services, queue_id=q["emergency"], urgency="emergency", emergency=True,
-                          received_at=now - timedelta(minutes=3))
+    emergency = seed_case(
+        services, queue_id=q["emergency"], urgency="emergency", emergency=True, received_at=now - timedelta(minutes=3)
+    )
     client = console_app.test_client()
     login(client, "sato")
     data = client.get("/console/api/queue").json
@@ -30,8 +31,13 @@ def test_order_is_pinned_emergency_then_urgency_then_longest_waiting(console_app
 
 def test_filters_narrow_the_queue(console_app, services, seeded):
     q = seeded.queues
-    a = seed_case(services, queue_id=q["comprehensive"], domains=("elderly_care", "poverty"), patterns=("8050",),
-                  district="wakaba")
+    a = seed_case(
+        services,
+        queue_id=q["comprehensive"],
+        domains=("elderly_care", "poverty"),
+        patterns=("8050",),
+        district="wakaba",
+    )
     b = seed_case(services, queue_id=q["poverty"], domains=("poverty",), district="hamada")
     c = seed_case(services, queue_id=q["poverty"], domains=("poverty",), status="resolved", district="hamada")
     client = console_app.test_client()

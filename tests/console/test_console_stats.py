@@ -29,12 +29,24 @@ def resolve(services, case_id: int, at: datetime) -> None:
 def seed_year(services, q) -> dict[str, int]:
     ids = {
         "c1": seed_case(services, queue_id=q["elderly_care"], received_at=jst(2026, 3, 31, 23, 30)),
-        "c2": seed_case(services, queue_id=q["comprehensive"], domains=("elderly_care", "poverty"), patterns=("8050",),
-                        received_at=jst(2026, 4, 1, 0, 10), user_id="Uresident-A"),
-        "c3": seed_case(services, queue_id=q["poverty"], domains=("poverty",), received_at=jst(2026, 10, 10, 12),
-                        user_id="Uresident-A"),
-        "c4": seed_case(services, queue_id=q["emergency"], domains=(), urgency="emergency",
-                        received_at=jst(2027, 3, 31, 23, 59)),
+        "c2": seed_case(
+            services,
+            queue_id=q["comprehensive"],
+            domains=("elderly_care", "poverty"),
+            patterns=("8050",),
+            received_at=jst(2026, 4, 1, 0, 10),
+            user_id="Uresident-A",
+        ),
+        "c3": seed_case(
+            services,
+            queue_id=q["poverty"],
+            domains=("poverty",),
+            received_at=jst(2026, 10, 10, 12),
+            user_id="Uresident-A",
+        ),
+        "c4": seed_case(
+            services, queue_id=q["emergency"], domains=(), urgency="emergency", received_at=jst(2027, 3, 31, 23, 59)
+        ),
         "c5": seed_case(services, queue_id=q["poverty"], domains=("poverty",), received_at=jst(2027, 4, 1, 0, 0)),
         "c6": seed_case(services, queue_id=None, domains=("poverty",), status="intake", received_at=jst(2026, 6, 1)),
     }
@@ -79,18 +91,29 @@ def test_the_csv_export_is_excel_readable_and_audited(console_app, services, see
     assert ["合計", "すべての相談", "3", "2", "2"] in rows and ["分野", "生活困窮", "2", "1", "1"] in rows
     with services.sessions() as session:
         audit = session.scalar(select(AuditEvent).where(AuditEvent.action == events.EXPORT))
-    assert audit.actor_id == str(seeded.staff["tanaka"]) and audit.detail == {"kind": "yearly_figures", "fiscal_year": 2026}
+    assert audit.actor_id == str(seeded.staff["tanaka"]) and audit.detail == {
+        "kind": "yearly_figures",
+        "fiscal_year": 2026,
+    }
     bad = client.get("/console/dashboard/export.csv?year=26")
     assert bad.status_code == 400 and "年度" in bad.get_data(as_text=True)
 
 
 def test_dashboard_figures_on_known_cases(services, seeded, clock):
     q, now = seeded.queues, clock.now
-    a = seed_case(services, queue_id=q["comprehensive"], domains=("elderly_care", "poverty"), patterns=("double_care",),
-                  received_at=now - timedelta(days=3))
-    b = seed_case(services, queue_id=q["poverty"], domains=("poverty",), urgency="urgent",
-                  received_at=now - timedelta(days=10))
-    seed_case(services, queue_id=q["poverty"], domains=("poverty",), received_at=now - timedelta(hours=60), reply_hours=48)
+    a = seed_case(
+        services,
+        queue_id=q["comprehensive"],
+        domains=("elderly_care", "poverty"),
+        patterns=("double_care",),
+        received_at=now - timedelta(days=3),
+    )
+    b = seed_case(
+        services, queue_id=q["poverty"], domains=("poverty",), urgency="urgent", received_at=now - timedelta(days=10)
+    )
+    seed_case(
+        services, queue_id=q["poverty"], domains=("poverty",), received_at=now - timedelta(hours=60), reply_hours=48
+    )
     seed_case(services, queue_id=q["poverty"], received_at=now - timedelta(weeks=20))  # outside the 12 weeks
     with services.sessions.begin() as session:
         session.get(Case, a).first_staff_reply_at = now - timedelta(days=3) + timedelta(hours=2)

@@ -4,9 +4,12 @@ import logging
 import uuid
 
 import redis
-from flask import Flask, g, jsonify, request
+from flask import Flask, Response, abort, g, jsonify, request
 
+from bot import periodic_tasks  # noqa: F401  (the embedded scheduler runs them)
 from bot.logging_setup import configure_logging, reset_log_context, set_log_context
+from bot.metrics import render_metrics
+from bot.metrics_http import metrics_access_allowed
 from bot.scheduler import start_scheduler_thread
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -32,6 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.extensions["marugoto"] = services
     _register_request_context(app)
     _register_health(app, services)
+    _register_metrics(app, services)
     register_console(app)
     if settings.embedded_worker:
         # Embedded default: sweeps and purges run on a thread of this process.
@@ -80,3 +84,18 @@ def _register_health(app: Flask, services: Services) -> None:
             log.warning("not ready: %s", ", ".join(failing))
             return jsonify(status="unavailable", failing=failing, checks=checks), 503
         return jsonify(status="ok", checks=checks)
+
+
+def _register_metrics(app: Flask, services: Services) -> None:
+    @app.get("/metrics")
+    def metrics():
+        allowed = metrics_access_allowed(
+            services.settings,
+            request.remote_addr,
+            request.headers.get("Authorization"),
+            "X-Forwarded-For" in request.headers,
+        )
+        if not allowed:
+            abort(403)
+        body, content_type = render_metrics(services, with_state=True)
+        return Response(body, content_type=content_type)

@@ -6,14 +6,13 @@ from console.passwords import hash_password, one_time_password
 from routing.municipality import Municipality, OpeningHours
 from routing.municipality_file import load_municipality
 from routing.rule_file import default_rules_source
+from routing.store import MUNICIPALITY_DOCUMENT, QUEUE_KIND
 from storage import events
 from storage.repositories.audit import record_audit
 from storage.repositories.config_documents import put_document
 from storage.repositories.queues import upsert_queue
 from storage.repositories.rulesets import add_ruleset_version, get_live_ruleset
 from storage.repositories.staff import add_staff, get_staff_by_login
-
-MUNICIPALITY_DOCUMENT = "municipality"
 
 
 def _hours(hours: OpeningHours) -> dict:
@@ -32,7 +31,7 @@ def seed_municipality(session: Session, source: str) -> Municipality:
     put_document(session, MUNICIPALITY_DOCUMENT, {"source": source})
     for queue in municipality.queues:
         upsert_queue(
-            session, queue.key, name=queue.name, field=queue.field, kind="queue",
+            session, queue.key, name=queue.name, field=queue.field, kind=QUEUE_KIND,
             contact=queue.description, target_reply_hours=queue.target_reply_hours,
             office_hours=_hours(municipality.office_hours), active=True,
         )

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import rq
 
 from bot.logging_setup import reset_log_context, set_log_context
+from bot.metrics import observe_job
 from bot.services import Services
 from storage.redis_keys import job_queue_name
 
@@ -43,7 +44,8 @@ def run_job(services: Services, name: str, *args) -> None:
         raise UnknownJob(name)
     token = set_log_context(f"job={name}")
     try:
-        handler(services, *args)
+        with observe_job(name):
+            handler(services, *args)
     finally:
         reset_log_context(token)
 

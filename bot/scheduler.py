@@ -53,10 +53,19 @@ def run_due_tasks(services: Services, last_run: dict[str, float], now: float) ->
             reset_log_context(token)
 
 
-def run_scheduler(services: Services, stop: threading.Event, *, tick_seconds: float = 1.0) -> None:
+def run_scheduler(
+    services: Services,
+    stop: threading.Event,
+    *,
+    tick_seconds: float = 1.0,
+    on_tick: Callable[[], None] | None = None,
+) -> None:
+    """Run due tasks every tick until `stop`; `on_tick` is a liveness signal."""
     last_run: dict[str, float] = {}
     while not stop.is_set():
         run_due_tasks(services, last_run, time.monotonic())
+        if on_tick is not None:
+            on_tick()
         stop.wait(tick_seconds)
 
 

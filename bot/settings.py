@@ -5,6 +5,7 @@ value stops start-up with one line naming the variable.
 """
 
 import base64
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -15,6 +16,41 @@ from urllib.parse import urlsplit
 DEFAULT_LINE_API_URL = "https://api.line.me"
 DEFAULT_LINE_DATA_API_URL = "https://api-data.line.me"
 ENVIRONMENTS = ("development", "production", "test")
+LOOPBACK_NETWORKS = "127.0.0.1/32,::1/128"
+
+# Every variable this module reads; deploy/.env.example and the README table list
+# exactly these (tests/deploy/test_env_example.py keeps them in sync).
+ENV_VARIABLES = (
+    "MARUGOTO_ENV",
+    "MARUGOTO_VAR_DIR",
+    "MARUGOTO_DATABASE_URL",
+    "MARUGOTO_REDIS_URL",
+    "MARUGOTO_SECRET_KEY",
+    "MARUGOTO_ENCRYPTION_KEYS",
+    "MARUGOTO_HASH_KEY",
+    "MARUGOTO_PREVIOUS_HASH_KEY",
+    "MARUGOTO_LINE_CHANNEL_SECRET",
+    "MARUGOTO_LINE_CHANNEL_ACCESS_TOKEN",
+    "MARUGOTO_LINE_API_URL",
+    "MARUGOTO_LINE_DATA_API_URL",
+    "MARUGOTO_SIMULATOR",
+    "MARUGOTO_EMBEDDED_WORKER",
+    "MARUGOTO_LOG_LEVEL",
+    "MARUGOTO_WEB_CONCURRENCY",
+    "MARUGOTO_FORWARDED_ALLOW_IPS",
+    "MARUGOTO_METRICS_TOKEN",
+    "MARUGOTO_METRICS_ALLOWED_NETWORKS",
+    "MARUGOTO_WORKER_METRICS_PORT",
+    "MARUGOTO_HEARTBEAT_FILE",
+    "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS",
+    "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS",
+    "MARUGOTO_RETENTION_CLOSED_CASE_DAYS",
+    # prometheus_client reads this one itself when it is imported, so it keeps the
+    # library's name; Settings reads it too, to clean it up and aggregate from it.
+    "PROMETHEUS_MULTIPROC_DIR",
+)
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(Exception):
@@ -31,6 +67,8 @@ class Settings:
     # kid -> 32-byte key; the first entry encrypts, every entry decrypts.
     encryption_keys: tuple[tuple[str, bytes], ...] = ()
     hash_key: bytes = b""
+    # Set only while `marugoto keys rotate --rehash` moves lookup hashes to a new hash key.
+    previous_hash_key: bytes | None = None
     line_channel_secret: str = ""
     line_channel_access_token: str = ""
     line_api_url: str = DEFAULT_LINE_API_URL
@@ -38,6 +76,25 @@ class Settings:
     simulator_enabled: bool = True
     embedded_worker: bool = True
     log_level: str = "INFO"
+    # Retention periods in days. Abandoned intake: a conversation nobody finished is
+    # of no use after a month. Raw webhook events: only needed until processed and
+    # for a short redelivery/debugging window. Resolved cases: municipal records of
+    # consultation support are commonly kept five years (文書管理規程), so 5 × 365.
+    retention_abandoned_intake_days: int = 30
+    retention_inbound_event_days: int = 14
+    retention_closed_case_days: int = 1825
+    # gunicorn worker processes; None: derived from the CPU count (bot/gunicorn_config.py).
+    web_concurrency: int | None = None
+    # Proxies whose X-Forwarded-Proto gunicorn trusts (https detection for cookies).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # /metrics answers a bearer token, or a direct (unproxied) request from these networks.
+    metrics_token: str | None = None
+    metrics_allowed_networks: tuple[IpNetwork, ...] = tuple(
+        ipaddress.ip_network(net) for net in LOOPBACK_NETWORKS.split(",")
+    )
+    metrics_multiproc_dir: Path | None = None
+    worker_metrics_port: int | None = None
+    heartbeat_file: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -129,6 +186,23 @@ def _parse_hash_key(name: str, value: str) -> bytes:
     return key
 
 
+def _parse_positive_int(name: str, value: str, *, maximum: int) -> int:
+    # ASCII digits only: int() would also take "1_000", " 7" and other scripts' digits.
+    if not (value.isascii() and value.isdigit()):
+        raise SettingsError(f"{name}={value!r} is not a whole number")
+    number = int(value)
+    if not 1 <= number <= maximum:
+        raise SettingsError(f"{name}={value!r} must be between 1 and {maximum}")
+    return number
+
+
+def _parse_networks(name: str, value: str) -> tuple[IpNetwork, ...]:
+    try:
+        return tuple(ipaddress.ip_network(item.strip()) for item in value.split(",") if item.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from None
+
+
 def _local_secret(var_dir: Path, filename: str) -> str:
     """A secret generated once and kept under var/ (embedded default only)."""
     path = var_dir / filename
@@ -174,6 +248,7 @@ def _parse(environ: Mapping[str, str]) -> Settings:
         keys_value = "local:" + secret("MARUGOTO_ENCRYPTION_KEYS", "encryption_key")
     encryption_keys = _parse_keys("MARUGOTO_ENCRYPTION_KEYS", keys_value)
     hash_key = _parse_hash_key("MARUGOTO_HASH_KEY", secret("MARUGOTO_HASH_KEY", "hash_key"))
+    previous_hash_key = _get(environ, "MARUGOTO_PREVIOUS_HASH_KEY")
 
     line_secret = _get(environ, "MARUGOTO_LINE_CHANNEL_SECRET")
     line_token = _get(environ, "MARUGOTO_LINE_CHANNEL_ACCESS_TOKEN")
@@ -189,6 +264,17 @@ def _parse(environ: Mapping[str, str]) -> Settings:
     simulator = _get(environ, "MARUGOTO_SIMULATOR")
     embedded_worker = _get(environ, "MARUGOTO_EMBEDDED_WORKER")
     log_level = (_get(environ, "MARUGOTO_LOG_LEVEL") or "INFO").upper()
+
+    def days(name: str, value: str | None, default: int) -> int:
+        return default if value is None else _parse_positive_int(name, value, maximum=36_500)
+
+    web_concurrency = _get(environ, "MARUGOTO_WEB_CONCURRENCY")
+    metrics_token = _get(environ, "MARUGOTO_METRICS_TOKEN")
+    if metrics_token is not None and len(metrics_token) < 24:
+        raise SettingsError("MARUGOTO_METRICS_TOKEN must be at least 24 characters")
+    worker_metrics_port = _get(environ, "MARUGOTO_WORKER_METRICS_PORT")
+    multiproc_dir = _get(environ, "PROMETHEUS_MULTIPROC_DIR")
+    heartbeat_file = _get(environ, "MARUGOTO_HEARTBEAT_FILE")
     return Settings(
         env=env,
         var_dir=var_dir,
@@ -197,6 +283,9 @@ def _parse(environ: Mapping[str, str]) -> Settings:
         secret_key=secret_key,
         encryption_keys=encryption_keys,
         hash_key=hash_key,
+        previous_hash_key=(
+            _parse_hash_key("MARUGOTO_PREVIOUS_HASH_KEY", previous_hash_key) if previous_hash_key else None
+        ),
         line_channel_secret=line_secret,
         line_channel_access_token=line_token or "",
         line_api_url=_parse_http_url(
@@ -219,4 +308,31 @@ def _parse(environ: Mapping[str, str]) -> Settings:
         log_level=_parse_choice(
             "MARUGOTO_LOG_LEVEL", log_level, ("DEBUG", "INFO", "WARNING", "ERROR")
         ),
+        retention_abandoned_intake_days=days(
+            "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS", _get(environ, "MARUGOTO_RETENTION_ABANDONED_INTAKE_DAYS"), Settings.retention_abandoned_intake_days
+        ),
+        retention_inbound_event_days=days(
+            "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS", _get(environ, "MARUGOTO_RETENTION_INBOUND_EVENT_DAYS"), Settings.retention_inbound_event_days
+        ),
+        retention_closed_case_days=days(
+            "MARUGOTO_RETENTION_CLOSED_CASE_DAYS", _get(environ, "MARUGOTO_RETENTION_CLOSED_CASE_DAYS"), Settings.retention_closed_case_days
+        ),
+        web_concurrency=(
+            _parse_positive_int("MARUGOTO_WEB_CONCURRENCY", web_concurrency, maximum=256)
+            if web_concurrency
+            else None
+        ),
+        forwarded_allow_ips=_get(environ, "MARUGOTO_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
+        metrics_token=metrics_token,
+        metrics_allowed_networks=_parse_networks(
+            "MARUGOTO_METRICS_ALLOWED_NETWORKS",
+            _get(environ, "MARUGOTO_METRICS_ALLOWED_NETWORKS") or LOOPBACK_NETWORKS,
+        ),
+        metrics_multiproc_dir=Path(multiproc_dir) if multiproc_dir else None,
+        worker_metrics_port=(
+            _parse_positive_int("MARUGOTO_WORKER_METRICS_PORT", worker_metrics_port, maximum=65535)
+            if worker_metrics_port
+            else None
+        ),
+        heartbeat_file=Path(heartbeat_file) if heartbeat_file else None,
     )

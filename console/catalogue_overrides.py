@@ -1,8 +1,8 @@
 """Message catalogue overrides: the municipality's own wording for resident-facing messages.
 
-Written by administrators as YAML `key: text` lines. Checked here for shape and
-length; whether each key exists in the resident catalogue is checked by the
-intake package's catalogue once that is on main (see the console report).
+Written by administrators as YAML `key: text` lines. Read here line by line (so
+errors name the line); the keys and placeholders are then checked by intake's
+catalogue when the settings are saved.
 """
 
 import re

@@ -1,8 +1,4 @@
-"""Click commands: `classify`, and the `nlp` group (`evaluate`, `bench`).
-
-The root `marugoto` CLI adds `classify` and `nlp` as they are; `python -m nlp`
-runs them standalone.
-"""
+"""Click commands `classify` and the `nlp` group (`evaluate`, `bench`), added to the root `marugoto` CLI."""
 
 import json
 from pathlib import Path
@@ -112,12 +108,3 @@ def bench_command(data_file, limit: int | None, as_json: bool) -> None:
         click.echo(json.dumps({"ours": ours.to_dict(), "baseline": baseline.to_dict(), "throughput_ratio": ratio}))
     else:
         click.echo(format_benchmark(ours, baseline))
-
-
-@click.group()
-def main() -> None:
-    """marugoto classifier commands (standalone entry point for `python -m nlp`)."""
-
-
-main.add_command(classify_command)
-main.add_command(nlp_group)

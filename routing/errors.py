@@ -50,3 +50,23 @@ class MunicipalityFileError(ConfigFileError):
 
 class LabelledFileError(ConfigFileError):
     code = "labelled_file_invalid"
+
+
+class MunicipalityMissing(RoutingError):
+    """No municipality document is stored (a new install that was never set up)."""
+
+    code = "municipality_missing"
+
+
+class RuleVersionNotFound(RoutingError):
+    code = "rule_version_not_found"
+
+
+class NoRulesSaved(RoutingError):
+    code = "no_rules_saved"
+
+
+class QueueMissing(RoutingError):
+    """A decision named a queue that has no row (not even the comprehensive fallback)."""
+
+    code = "queue_missing"

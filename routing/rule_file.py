@@ -27,6 +27,7 @@ import re
 from collections.abc import Collection
 from importlib import resources
 
+import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from routing.errors import RuleFileError
@@ -54,6 +55,30 @@ def load_rules(
     if reader.problems or rule_set is None:
         raise RuleFileError(source, reader.problems)
     return rule_set
+
+
+def named_queues(text: str | bytes) -> frozenset[str]:
+    """Every queue a rule file sends cases to or notifies, read leniently (nothing is checked).
+
+    Stored rules are loaded accepting these names, so that a queue removed since
+    the rules were saved reaches the engine, which sends its cases to the
+    comprehensive queue with a warning instead of failing the whole rule set.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return frozenset()
+    rules = data.get("rules") if isinstance(data, dict) else None
+    names: set[str] = set()
+    for rule in rules if isinstance(rules, list) else ():
+        then = rule.get("then") if isinstance(rule, dict) else None
+        if not isinstance(then, dict):
+            continue
+        notify = then.get("notify")
+        for name in [then.get("queue"), *(notify if isinstance(notify, list) else ())]:
+            if isinstance(name, str) and name:
+                names.add(name)
+    return frozenset(names)
 
 
 class _RuleParser:

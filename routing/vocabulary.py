@@ -25,6 +25,8 @@ URGENCIES: tuple[str, ...] = ("normal", "urgent", "emergency")
 # Ordered from most to least pressing; the console sorts queues by this.
 PRIORITIES: tuple[str, ...] = ("highest", "high", "normal", "low")
 PRIORITY_NAMES_JA: dict[str, str] = {"highest": "最優先", "high": "高", "normal": "通常", "low": "低"}
+# Case.priority stores this number: larger is more pressing (0 = not routed yet or low).
+PRIORITY_RANK: dict[str, int] = {"highest": 3, "high": 2, "normal": 1, "low": 0}
 
 # General information the bot answers itself: always a valid target, never staffed,
 # so it cannot be notified.

@@ -33,6 +33,8 @@ QUEUE_SAVE = "queue.save"
 SETTINGS_SAVE = "settings.save"
 CANNED_REPLIES_SAVE = "canned_replies.save"
 EXPORT = "export"
+KEYS_ROTATE = "keys.rotate"
+RETENTION_PURGE = "retention.purge"
 
 # Live events for the console (server-sent events or polling).
 EVENT_CASE_NEW = "case.new"

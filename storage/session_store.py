@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import redis
@@ -131,9 +131,9 @@ class SqlSessionStore:
             )
         return bool(result.rowcount)
 
-    def purge_expired(self) -> int:
+    def purge_expired(self, now: datetime | None = None) -> int:
         with self._sessions.begin() as session:
-            result = session.execute(delete(SessionEntry).where(SessionEntry.expires_at < utcnow()))
+            result = session.execute(delete(SessionEntry).where(SessionEntry.expires_at < (now or utcnow())))
         return result.rowcount
 
 

@@ -44,7 +44,8 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from bot.cli import cases, db, demo, serve, staff
+    from bot.cli import cases, db, demo, keys, rules, serve, staff
+    from nlp.cli import classify_command, nlp_group
 
     cli.add_command(serve.serve)
     cli.add_command(serve.worker)
@@ -52,7 +53,11 @@ def _register() -> None:
     cli.add_command(db.db)
     cli.add_command(staff.staff)
     cli.add_command(demo.demo)
+    cli.add_command(classify_command)
+    cli.add_command(nlp_group)
     cli.add_command(cases.cases)
+    cli.add_command(keys.keys)
+    cli.add_command(rules.rules)
 
 
 _register()

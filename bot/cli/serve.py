@@ -8,6 +8,7 @@ import click
 from gunicorn.app.base import BaseApplication
 
 from bot.cli.main import CliContext, pass_cli
+from bot.gunicorn_config import DEFAULT_THREADS, gunicorn_options
 from bot.services import build_services
 from storage.db import check_database
 
@@ -26,29 +27,19 @@ class _Gunicorn(BaseApplication):
         return self._factory()
 
 
-def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
-    return {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread",
-        "timeout": 60,
-        "graceful_timeout": 20,
-        "keepalive": 5,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "info",
-    }
-
-
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, help="gunicorn worker processes")
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--workers", type=click.IntRange(min=1),
+    help="gunicorn worker processes [default: MARUGOTO_WEB_CONCURRENCY, else CPUs + 1]",
+)
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(min=1))
 @click.option("--dev", is_flag=True, help="werkzeug development server instead of gunicorn")
 @pass_cli
-def serve(cli_ctx: CliContext, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+def serve(
+    cli_ctx: CliContext, host: str, port: int, workers: int | None, threads: int, dev: bool
+) -> None:
     """Serve the webhook, console and simulator."""
     settings = cli_ctx.settings
     probe = build_services(settings)
@@ -62,7 +53,8 @@ def serve(cli_ctx: CliContext, host: str, port: int, workers: int, threads: int,
     if dev:
         create_app(settings).run(host=host, port=port, threaded=True)
         return
-    _Gunicorn(lambda: create_app(settings), gunicorn_options(host, port, workers, threads)).run()
+    options = gunicorn_options(settings, host=host, port=port, workers=workers, threads=threads)
+    _Gunicorn(lambda: create_app(settings), options).run()
 
 
 @click.command()
@@ -70,36 +62,63 @@ def serve(cli_ctx: CliContext, host: str, port: int, workers: int, threads: int,
 @pass_cli
 def worker(cli_ctx: CliContext, burst: bool) -> None:
     """Run background jobs (RQ with Redis; the embedded loop without it)."""
-    from bot import jobs
+    from bot import jobs, periodic_tasks  # noqa: F401
+    from bot.logging_setup import configure_logging
+    from bot.metrics_http import start_metrics_server
     from bot.scheduler import run_scheduler
+    from bot.worker_process import WORKER_TTL_SECONDS, HeartbeatWorker, heartbeat_callback, log_ready
 
-    services = build_services(cli_ctx.settings)
+    settings = cli_ctx.settings
+    configure_logging(settings.log_level)
+    services = build_services(settings)
     check_database(services.engine)
-    if services.redis is None:
-        click.echo("no MARUGOTO_REDIS_URL: running the embedded job loop")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        run_scheduler(services, stop)
-        return
-    from rq import SimpleWorker
-
-    jobs.set_worker_services(services)
-    queue = services.jobs.rq_queue
-    # A non-forking worker: the model and the database pool are loaded once per process.
-    SimpleWorker([queue], connection=services.redis, name=f"marugoto-{os.getpid()}").work(
-        burst=burst, with_scheduler=False
-    )
+    metrics_server = None
+    if settings.worker_metrics_port is not None:
+        metrics_server = start_metrics_server(services, settings.worker_metrics_port)
+    beat = heartbeat_callback(settings.heartbeat_file)
+    if beat is not None:
+        beat()
+    try:
+        if services.redis is None:
+            click.echo("no MARUGOTO_REDIS_URL: running the embedded job loop")
+            log_ready("embedded worker")
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            run_scheduler(services, stop, on_tick=beat)
+            return
+        jobs.set_worker_services(services)
+        log_ready("worker")
+        # A non-forking worker: the model and the database pool are loaded once per process.
+        rq_worker = HeartbeatWorker(
+            [services.jobs.rq_queue], connection=services.redis,
+            name=f"marugoto-{os.getpid()}", worker_ttl=WORKER_TTL_SECONDS,
+        )
+        rq_worker.heartbeat_file = settings.heartbeat_file
+        rq_worker.work(burst=burst, with_scheduler=False)
+    finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+        services.close()
 
 
 @click.command()
 @pass_cli
 def scheduler(cli_ctx: CliContext) -> None:
     """Run periodic tasks (sweeps and purges)."""
+    from bot import periodic_tasks  # noqa: F401
+    from bot.logging_setup import configure_logging
     from bot.scheduler import run_scheduler
+    from bot.worker_process import heartbeat_callback, log_ready
 
-    services = build_services(cli_ctx.settings)
+    settings = cli_ctx.settings
+    configure_logging(settings.log_level)
+    services = build_services(settings)
     check_database(services.engine)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_scheduler(services, stop)
+    log_ready("scheduler")
+    try:
+        run_scheduler(services, stop, on_tick=heartbeat_callback(settings.heartbeat_file))
+    finally:
+        services.close()

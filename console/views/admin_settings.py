@@ -11,12 +11,19 @@ from console.canned_replies import list_canned_replies, parse_canned_replies, sa
 from console.catalogue_overrides import format_overrides, parse_overrides
 from console.config import services
 from console.errors import InvalidInput
-from console.municipality_settings import get_settings_document, save_settings_document
+from console.municipality_settings import get_settings_document, missing_queue_rows, save_settings_document
 from routing.errors import MunicipalityFileError
 from storage import events
 from storage.repositories.audit import record_audit
 
 MAX_SOURCE = 200_000
+
+
+def default_source() -> str:
+    """The demo city's file, shown as a starting point until a municipality is saved."""
+    return (resources.files("routing") / "demo_municipality.yaml").read_text(encoding="utf-8")
+
+
 EMPTY_CANNED_ROWS = 3
 
 
@@ -24,44 +31,42 @@ EMPTY_CANNED_ROWS = 3
 @require_role("admin")
 def settings_page():
     actor = current_actor()
-    notice, error, problems, status = None, None, [], 200
+    notice, error, problems, missing, status = None, None, [], [], 200
     with services().sessions.begin() as db:
         document = get_settings_document(db)
         source = document.get("source") or ""
-        overrides_text = format_overrides(document.get("catalogue_overrides") or {})
+        messages_text = format_overrides(document.get("messages") or {})
         if request.method == "POST":
             source = request.form.get("source", "").replace("\r\n", "\n")
-            overrides_text = request.form.get("catalogue_overrides", "").replace("\r\n", "\n")
+            messages_text = request.form.get("messages", "").replace("\r\n", "\n")
             try:
                 if len(source) > MAX_SOURCE:
                     raise InvalidInput("設定が長すぎます。")
-                overrides = parse_overrides(overrides_text)
-                save_settings_document(db, source=source, catalogue_overrides=overrides, staff_id=actor.id)
+                messages = parse_overrides(messages_text)
+                municipality = save_settings_document(db, source=source, messages=messages, staff_id=actor.id)
                 record_audit(
                     db,
                     **actor.audit,
                     action=events.SETTINGS_SAVE,
                     target_type="config",
                     target_id="municipality",
-                    detail={
-                        "sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(),
-                        "overrides": sorted(overrides),
-                    },
+                    detail={"sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(), "messages": sorted(messages)},
                 )
-                notice = "保存しました。"
+                notice, missing = "保存しました。", missing_queue_rows(db, municipality)
             except MunicipalityFileError as exc:
                 error, problems, status = "設定に問題があります。保存していません。", exc.problems, 400
             except InvalidInput as exc:
-                error, status = exc.message, exc.status
-    example = None if source else (resources.files("routing") / "demo_municipality.yaml").read_text(encoding="utf-8")
+                error, status = exc.message + "（保存していません）", exc.status
+    example = None if source else default_source()
     page = render_template(
         "console/admin/settings.html",
         source=source or example,
         is_example=example is not None,
-        overrides=overrides_text,
+        messages=messages_text,
         notice=notice,
         error=error,
         problems=problems,
+        missing=missing,
     )
     return page, status
 

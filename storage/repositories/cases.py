@@ -4,14 +4,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.crypto import Cipher
-from storage.models import Case, Message, Queue, Resident, utcnow
+from storage.encrypted_columns import MESSAGE_BODY
+from storage.models import Case, CaseNote, CaseShare, Message, Queue, Resident, TagCorrection, utcnow
 
-MESSAGE_CONTEXT = "messages.body"
 _REFERENCE_ALPHABET = "ACDEFHJKLMNPRTUVWXY34679"
+# Ids per IN list when deleting: far below every database's bound-parameter limit.
+_DELETE_CHUNK = 500
 
 
 def new_case_reference(now: datetime) -> str:
@@ -67,7 +69,7 @@ def add_message(
         case=case,
         sender=sender,
         kind=kind,
-        body_enc=None if text is None else cipher.encrypt(text, context=MESSAGE_CONTEXT),
+        body_enc=None if text is None else MESSAGE_BODY.encrypt(cipher, text),
         staff_id=staff_id,
         inbound_event_id=inbound_event_id,
         delivery_status=delivery_status,
@@ -80,7 +82,7 @@ def add_message(
 
 
 def message_text(cipher: Cipher, message: Message) -> str | None:
-    return None if message.body_enc is None else cipher.decrypt(message.body_enc, context=MESSAGE_CONTEXT)
+    return None if message.body_enc is None else MESSAGE_BODY.decrypt(cipher, message.body_enc)
 
 
 @dataclass(frozen=True)
@@ -108,3 +110,16 @@ def count_messages(session: Session, case_ids: list[int]) -> dict[int, int]:
         select(Message.case_id, func.count(Message.id)).where(Message.case_id.in_(case_ids)).group_by(Message.case_id)
     )
     return {case_id: count for case_id, count in rows}
+
+
+def delete_cases(session: Session, case_ids: list[int]) -> dict[str, int]:
+    """Delete cases with every message, note, tag correction and share; returns counts only."""
+    counts = {"cases": 0, "messages": 0, "case_notes": 0}
+    for start in range(0, len(case_ids), _DELETE_CHUNK):
+        chunk = case_ids[start : start + _DELETE_CHUNK]
+        counts["messages"] += session.execute(delete(Message).where(Message.case_id.in_(chunk))).rowcount
+        counts["case_notes"] += session.execute(delete(CaseNote).where(CaseNote.case_id.in_(chunk))).rowcount
+        for model in (TagCorrection, CaseShare):
+            session.execute(delete(model).where(model.case_id.in_(chunk)))
+        counts["cases"] += session.execute(delete(Case).where(Case.id.in_(chunk))).rowcount
+    return counts

@@ -7,9 +7,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.crypto import Cipher
+from storage.encrypted_columns import INBOUND_PAYLOAD
 from storage.models import InboundEvent, utcnow
 
-PAYLOAD_CONTEXT = "inbound_events.payload"
 
 
 def store_inbound_event(
@@ -30,7 +30,7 @@ def store_inbound_event(
         webhook_event_id=webhook_event_id,
         event_type=event_type,
         resident_hash=resident_hash,
-        payload_enc=cipher.encrypt(payload_json, context=PAYLOAD_CONTEXT),
+        payload_enc=INBOUND_PAYLOAD.encrypt(cipher, payload_json),
         redelivery=redelivery,
         event_at=event_at,
     )
@@ -43,7 +43,7 @@ def store_inbound_event(
 
 
 def inbound_payload(cipher: Cipher, row: InboundEvent) -> str:
-    return cipher.decrypt(row.payload_enc, context=PAYLOAD_CONTEXT)
+    return INBOUND_PAYLOAD.decrypt(cipher, row.payload_enc)
 
 
 def claim_inbound_event(session: Session, event_id: int, *, lease_seconds: int) -> InboundEvent | None:

@@ -2,15 +2,16 @@
 
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.crypto import Cipher
-from storage.models import Case, CaseNote, CaseShare, InboundEvent, Message, Resident, TagCorrection, utcnow
+from storage.encrypted_columns import RESIDENT_USER_ID
+from storage.models import Case, InboundEvent, Resident, utcnow
+from storage.repositories.cases import delete_cases
 
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-USER_ID_CONTEXT = "residents.user_id"
 
 
 def resident_hash(cipher: Cipher, user_id: str) -> str:
@@ -32,7 +33,7 @@ def get_or_create_resident(session: Session, cipher: Cipher, user_id: str, *, ch
         return found
     resident = Resident(
         user_hash=resident_hash(cipher, user_id),
-        user_id_enc=cipher.encrypt(user_id, context=USER_ID_CONTEXT),
+        user_id_enc=RESIDENT_USER_ID.encrypt(cipher, user_id),
         pseudonym=new_pseudonym(),
         channel=channel,
     )
@@ -46,7 +47,7 @@ def get_or_create_resident(session: Session, cipher: Cipher, user_id: str, *, ch
 
 
 def resident_user_id(cipher: Cipher, resident: Resident) -> str:
-    return cipher.decrypt(resident.user_id_enc, context=USER_ID_CONTEXT)
+    return RESIDENT_USER_ID.decrypt(cipher, resident.user_id_enc)
 
 
 def delete_resident_data(session: Session, resident: Resident) -> dict[str, int]:
@@ -56,16 +57,10 @@ def delete_resident_data(session: Session, resident: Resident) -> dict[str, int]
     in the session store is the caller's to delete.
     """
     case_ids = list(session.scalars(select(Case.id).where(Case.resident_id == resident.id)))
-    counts = {
-        "cases": len(case_ids),
-        "messages": session.scalar(select(func.count(Message.id)).where(Message.case_id.in_(case_ids))) or 0,
-        "inbound_events": session.execute(
-            delete(InboundEvent).where(InboundEvent.resident_hash == resident.user_hash)
-        ).rowcount,
-    }
-    for model in (Message, CaseNote, TagCorrection, CaseShare):
-        session.execute(delete(model).where(model.case_id.in_(case_ids)))
-    session.execute(delete(Case).where(Case.id.in_(case_ids)))
+    counts = delete_cases(session, case_ids)
+    counts["inbound_events"] = session.execute(
+        delete(InboundEvent).where(InboundEvent.resident_hash == resident.user_hash)
+    ).rowcount
     session.delete(resident)
     session.flush()
     return counts

@@ -105,7 +105,7 @@ def test_every_state_changing_console_request_needs_the_csrf_token(console_app, 
         "case_id": [case_id],
         "staff_id": [seeded.staff["sato"]],
         "queue_id": [seeded.queues["poverty"]],
-        "version_id": [1],
+        "version": [1],
     }
     urls = _post_urls(console_app, samples)
     assert len(urls) >= len(ACTIONS) * 2 + 10  # forms and API for every action, plus the other forms

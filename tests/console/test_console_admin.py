@@ -140,25 +140,29 @@ def test_municipality_settings_are_validated_with_line_numbers_before_saving(adm
     assert "すずかぜ市" in page and "まだ保存されていません" in page
     demo = (resources.files("routing") / "demo_municipality.yaml").read_text(encoding="utf-8")
     broken = demo.replace('open: "08:30", close: "17:15"}', 'open: "8時半", close: "17:15"}', 1)
-    rejected = post(admin_client, "/console/admin/settings", source=broken, catalogue_overrides="")
+    rejected = post(admin_client, "/console/admin/settings", source=broken, messages="")
     html = rejected.get_data(as_text=True)
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if "8時半" in text)
     assert rejected.status_code == 400 and f"{line}行目" in html and "8時半" in html  # the draft is kept
     with services.sessions() as session:
         assert get_settings_document(session) == {}
-    bad_override = post(admin_client, "/console/admin/settings", source=demo, catalogue_overrides="greeting:\n  - a\n")
-    assert bad_override.status_code == 400 and "1行目" in bad_override.get_data(as_text=True)
-    saved = post(
-        admin_client,
-        "/console/admin/settings",
-        source=demo,
-        catalogue_overrides="greeting.welcome: すずかぜ市の相談窓口です。\n",
+    bad_shape = post(admin_client, "/console/admin/settings", source=demo, messages="end:\n  - a\n")
+    assert bad_shape.status_code == 400 and "1行目" in bad_shape.get_data(as_text=True)
+    unknown_key = post(admin_client, "/console/admin/settings", source=demo, messages="no_such_message: こんにちは\n")
+    assert unknown_key.status_code == 400 and "no_such_message" in unknown_key.get_data(as_text=True)
+    wrong_placeholder = post(
+        admin_client, "/console/admin/settings", source=demo, messages="handed_off_reminder: 受付番号は{number}です。\n"
     )
-    assert saved.status_code == 200 and "保存しました" in saved.get_data(as_text=True)
+    assert wrong_placeholder.status_code == 400 and "case_ref" in wrong_placeholder.get_data(as_text=True)
+    with services.sessions() as session:
+        assert get_settings_document(session) == {}  # nothing saved by any of these
+    saved = post(admin_client, "/console/admin/settings", source=demo, messages="end: またいつでもどうぞ。\n")
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "保存しました" in html
+    assert "hokatsu-north" in html  # the file's agencies that have no Queue row yet are listed
     with services.sessions() as session:
         document = get_settings_document(session)
-        assert document["source"] == demo
-        assert document["catalogue_overrides"] == {"greeting.welcome": "すずかぜ市の相談窓口です。"}
+        assert document["source"] == demo and document["messages"] == {"end": "またいつでもどうぞ。"}
         assert district_names(session)["wakaba"] == "若葉地区"
     assert last_audit(services).action == events.SETTINGS_SAVE
 
@@ -168,24 +172,41 @@ def test_canned_replies_reject_half_filled_rows(admin_client):
     assert response.status_code == 400 and "1件目" in response.get_data(as_text=True)
 
 
-def test_the_rules_editor_reports_problems_by_line_and_dry_runs_a_valid_draft(admin_client, services, seeded):
+def test_the_rules_editor_checks_dry_runs_saves_and_rolls_back(admin_client, services, seeded):
     for key in ("disability", "child_parenting"):
         with services.sessions.begin() as session:
             session.add(Queue(key=key, name=key, field=key))
     case_id = seed_case(services, queue_id=seeded.queues["elderly_care"], domains=("elderly_care",))
-    source = admin_client.get("/console/admin/rules").get_data(as_text=True)
-    assert "標準ルール" in source
     default = (resources.files("routing") / "default_rules.yaml").read_text(encoding="utf-8")
+    assert "標準ルール" in admin_client.get("/console/admin/rules").get_data(as_text=True)
+    assert post(admin_client, "/console/admin/rules/save", source=default, comment="初版").status_code == 302
     broken = default.replace("queue: elderly_care\n", "queue: elderly_kare\n", 1)
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if "elderly_kare" in text)
     rejected = post(admin_client, "/console/admin/rules/check", source=broken)
     assert rejected.status_code == 400 and f"{line}行目" in rejected.get_data(as_text=True)
+    not_saved = post(admin_client, "/console/admin/rules/save", source=broken, comment="壊れた版")
+    assert not_saved.status_code == 400 and f"{line}行目" in not_saved.get_data(as_text=True)
     draft = default.replace("queue: elderly_care\n", "queue: comprehensive\n", 1)
-    checked = post(admin_client, "/console/admin/rules/check", source=draft)
+    checked = post(admin_client, "/console/admin/rules/check", source=draft, comment="高齢も包括へ")
     html = checked.get_data(as_text=True)
-    assert checked.status_code == 200 and "検査OK" in html
-    assert "1件の振り分け先が変わります" in html and "elderly_care</code> → <code>comprehensive" in html
     with services.sessions() as session:
-        assert session.scalar(select(RuleSetVersion)) is None  # a check never saves
         reference = session.get(Case, case_id).reference
+        assert [v.version for v in session.scalars(select(RuleSetVersion))] == [1]  # a check never saves
+    assert checked.status_code == 200 and "検査OK" in html and "この内容で保存" in html
+    assert "1件の振り分け先が変わります" in html and "elderly_care</code> → <code>comprehensive" in html
     assert reference in html
+    assert post(admin_client, "/console/admin/rules/save", source=draft, comment="高齢も包括へ").status_code == 302
+    version_page = admin_client.get("/console/admin/rules/versions/2").get_data(as_text=True)
+    assert "queue: elderly_care -&gt; comprehensive" in version_page and "この版に戻す" not in version_page
+    assert post(admin_client, "/console/admin/rules/rollback", version="1").status_code == 302
+    with services.sessions() as session:
+        rows = list(session.scalars(select(RuleSetVersion).order_by(RuleSetVersion.version)))
+        assert [(r.version, r.rolled_back_from, r.created_by_label) for r in rows] == [
+            (1, None, "admin"),
+            (2, None, "admin"),
+            (3, 1, "admin"),
+        ]
+        assert rows[2].source == default
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "ruleset")))
+    assert actions == [events.RULES_SAVE, events.RULES_SAVE, events.RULES_ROLLBACK]
+    assert admin_client.get("/console/admin/rules/versions/9").status_code == 404

@@ -152,7 +152,7 @@ def test_deleting_a_resident_removes_everything_of_theirs_only(sessions):
             )
     with sessions.begin() as session:
         counts = delete_resident_data(session, session.get(Resident, gone.id))
-    assert counts == {"cases": 1, "messages": 2, "inbound_events": 1}
+    assert counts == {"cases": 1, "messages": 2, "case_notes": 0, "inbound_events": 1}
     with sessions() as session:
         assert [r.id for r in session.scalars(select(Resident))] == [kept.id]
         assert {c.resident_id for c in session.scalars(select(Case))} == {kept.id}

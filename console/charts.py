@@ -33,7 +33,7 @@ def _number(value: float) -> str:
 
 def stacked_bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> Markup:
     """One column per label, one coloured stack per series."""
-    height, top, bottom, left = 260, 10, 40, 36
+    height, top, bottom, left = 260, 20, 40, 36
     plot_h = height - top - bottom
     totals = [sum(values[i] for _, values in series) for i in range(len(labels))]
     peak = max([*totals, 1])
@@ -69,6 +69,10 @@ def columns(title: str, labels: Sequence[str], values: Sequence[float | None], *
     step = (WIDTH - left - 10) / max(len(labels), 1)
     bar_w = step * 0.7
     body = [_axis(left, top, plot_h, peak)]
+    if all(v is None for v in values):
+        body.append(
+            f'<text class="label" x="{WIDTH / 2}" y="{top + plot_h / 2}" text-anchor="middle">まだデータがありません</text>'
+        )
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + i * step + (step - bar_w) / 2
         if value is not None:

@@ -4,6 +4,7 @@ from flask import g, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from console.auth import totp
+from console.auth.client_address import client_address
 from console.auth.guard import STAGE_PAGES, load_staff, next_stage, session_manager
 from console.auth.sessions import STAGE_ACTIVE, STAGE_TOTP, STAGE_TOTP_ENROL, ConsoleSession
 from console.auth.throttle import LoginThrottle
@@ -25,10 +26,6 @@ WRONG_CODE = "確認コードが違います。認証アプリに表示されて
 
 def _throttle() -> LoginThrottle:
     return LoginThrottle(services().store, services().cipher.keyed_hash, console_config())
-
-
-def _address() -> str:
-    return request.remote_addr or "unknown"
 
 
 def _safe_next(value: str | None) -> str | None:
@@ -75,7 +72,7 @@ def login():
     login_name = request.form.get("login", "").strip()[:64]
     password = request.form.get("password", "")[:MAX_PASSWORD_CHARS]
     throttle = _throttle()
-    if throttle.is_locked(login_name, _address()):
+    if throttle.is_locked(login_name, client_address()):
         return render_template("console/login.html", error=Throttled.message, login=login_name), 429
     with services().sessions.begin() as db:
         user = get_staff_by_login(db, login_name) if login_name else None
@@ -87,7 +84,7 @@ def login():
         if user is None or not user.active:
             verify_password(_DUMMY_HASH, password)
         _failed(db, user, "password")
-    throttle.record_failure(login_name, _address())
+    throttle.record_failure(login_name, client_address())
     return render_template("console/login.html", error=WRONG_PASSWORD, login=login_name), 401
 
 
@@ -101,14 +98,14 @@ def totp_check():
     throttle = _throttle()
     with services().sessions.begin() as db:
         user = load_staff(db, current.staff_id)
-        if throttle.is_locked(user.login, _address()):
+        if throttle.is_locked(user.login, client_address()):
             return render_template("console/totp.html", error=Throttled.message), 429
         secret = services().cipher.decrypt(user.totp_secret_enc, context=totp.SECRET_CONTEXT)
         if totp.verify_once(services().store, user.id, secret, request.form.get("code", ""), console_config().now()):
             return _enter(db, current, user, next_stage(user, totp_verified=True))
         _failed(db, user, "totp")
         login_name = user.login
-    throttle.record_failure(login_name, _address())
+    throttle.record_failure(login_name, client_address())
     return render_template("console/totp.html", error=WRONG_CODE), 401
 
 

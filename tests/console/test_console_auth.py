@@ -210,3 +210,22 @@ def test_security_headers_and_no_store_on_case_pages(staff_client, services, see
     html = response.get_data(as_text=True)
     assert "<script>" not in html and " style=" not in html and " on" + "click=" not in html
     assert page_token(html) == staff_client.csrf
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(console_app, seeded):
+    console_app.extensions["marugoto_console"].max_failures_per_ip = 2
+    client = console_app.test_client()
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}  # trusted by default (MARUGOTO_FORWARDED_ALLOW_IPS)
+    for name in ("b1", "b2"):
+        post_login(client, name, "guess", environ_base=proxy, headers={"X-Forwarded-For": "198.51.100.1"})
+    locked = post_login(client, "sato", PASSWORD, environ_base=proxy, headers={"X-Forwarded-For": "198.51.100.1"})
+    assert locked.status_code == 429
+    other = post_login(client, "sato", PASSWORD, environ_base=proxy, headers={"X-Forwarded-For": "198.51.100.2"})
+    assert other.status_code == 302
+    # From an untrusted peer the header is ignored: it cannot be forged to dodge the limit.
+    client = console_app.test_client()
+    stranger = {"REMOTE_ADDR": "203.0.113.9"}
+    for n in range(2):
+        post_login(client, f"c{n}", "guess", environ_base=stranger, headers={"X-Forwarded-For": f"10.0.0.{n}"})
+    dodged = post_login(client, "suzuki", PASSWORD, environ_base=stranger, headers={"X-Forwarded-For": "10.0.0.99"})
+    assert dodged.status_code == 429

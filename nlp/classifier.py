@@ -105,26 +105,34 @@ class Classifier:
         self._cues = cues
         self.thresholds = thresholds
 
-    def _views(self, text: str) -> list[tuple[str, TextView | None]]:
+    def _views(self, text: str) -> tuple[list[tuple[str, TextView | None]], list[int]]:
+        """The text and its kanji view, and for each character the end of the word it is in."""
         views: list[tuple[str, TextView | None]] = [(text, None)]
+        word_end = list(range(1, len(text) + 1))
         if len(text.encode("utf-8")) <= _MAX_TOKENIZED_BYTES:
-            view = kanji_view(text, self._tokenizer(text))
+            tokens = list(self._tokenizer(text))
+            for token in tokens:
+                end = token.idx + len(token.text)
+                word_end[token.idx : end] = [end] * len(token.text)
+            view = kanji_view(text, tokens)
             if view is not None:
                 views.append((view.text, view))
-        return views
+        return views, word_end
 
     def score(self, text: str) -> Scored:
         hits: list[Hit] = []
         crisis: list[Evidence] = []
-        for view_text, view in self._views(text):
+        views, word_end = self._views(text)
+        for view_text, view in views:
             def original(start: int, end: int) -> tuple[int, int]:
                 return view.original_span(start, end) if view else (start, end)
 
             for cue in self._cues:
                 for match in cue.pattern.finditer(view_text):
-                    if cue.negatable and is_denied(view_text, match.end()):
-                        continue
                     start, end = original(*match.span())
+                    # The denial may follow the cue or the rest of its word (「ひきこも|り…ってわけじゃない」).
+                    if cue.negatable and (is_denied(view_text, match.end()) or is_denied(text, word_end[end - 1])):
+                        continue
                     hits.append(Hit(Evidence(cue.label, start, end, text[start:end]), cue.weight, cue.line))
             for found in find_crisis_words(view_text):
                 start, end = original(found.start, found.end)

@@ -15,12 +15,12 @@ from nlp.result import Evidence
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 _RELATION = {
-    "parent": r"母親|父親|両親|義母|義父|義理の(?:母|父)|姑|舅|お母さん|お父さん|おかあさん|おとうさん|母さん|父さん|おふくろ|お袋|親父|おやじ|おかん|おとん|実母|実父|母|父|親",
+    "parent": r"母親|父親|両親|叔母|伯母|叔父|伯父|義母|義父|義理の(?:母|父)|姑|舅|お母さん|お父さん|おかあさん|おとうさん|母さん|父さん|おふくろ|お袋|親父|おやじ|おかん|おとん|実母|実父|母|父|親",
     "grandparent": r"祖母|祖父|祖父母|おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん|おばあさん|おじいさん|ばあば|じいじ",
-    "child": r"息子|娘|長男|長女|次男|次女|三男|三女|子ども|子供|こども|わが子|我が子|孫|双子|子",
-    "sibling": r"兄|姉|弟|妹|きょうだい|兄弟|姉妹|義弟|義妹|義兄|義姉",
+    "child": r"男の子|女の子|息子|娘|従兄弟|従姉妹|従兄|従姉|従弟|従妹|いとこ|長男|長女|次男|次女|三男|三女|子ども|子供|こども|わが子|我が子|孫|双子|子",
+    "sibling": r"兄貴|姉貴|あにき|兄ちゃん|姉ちゃん|兄|姉|弟|妹|きょうだい|兄弟|姉妹|義弟|義妹|義兄|義姉",
     "spouse": r"夫|妻|主人|旦那|嫁|家内",
-    "self": r"私たち夫婦|私達夫婦|私たち|夫婦|私|わたし|わたくし|僕|ぼく|俺|おれ|自分|本人",
+    "self": r"私たち夫婦|私達夫婦|私たち|夫婦|私|わたし|わたくし|あたし|僕|ぼく|俺|おれ|わし|おら|自分|本人",
     "client": r"利用者|男性|女性|男|女|方",
     "pupil": r"生徒|児童|学生",
 }
@@ -28,16 +28,22 @@ _REL = "|".join(f"(?P<{role}>{alternatives})" for role, alternatives in _RELATIO
 _NUM = r"(?P<num>[0-9０-９]{1,3}|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 _UNIT = r"(?P<unit>代|歳|才)"
 # Without 歳/代 a bare number is an age only when punctuation or 「で」「近い」 follows (「私はもう80で」).
-_AGE = _NUM + r"(?:" + _UNIT + r"|(?=[)）で、。，,・と近過\s]|です|$))"
+_AGE = _NUM + r"(?:" + _UNIT + r"|(?=[)）で、。，,・と近過のがに\s]|です|な(?:ん|の)|$))"
 
+# 「80代の母」「40代でひきこもりの弟」「80の母と50の俺」「50過ぎの従兄」「90近いおばあさん」
 _AGE_THEN_RELATION = re.compile(
-    _NUM + _UNIT + r"(?:前半|後半|半ば|過ぎ|近く|くらい|ぐらい)?(?:の|で|に|を|が|は|になる|になった|近い)?(?:無職の|独身の|一人暮らしの)?(?:" + _REL + ")"
+    r"(?<![0-9０-９])" + _NUM + r"(?:" + _UNIT + r"(?:前半|後半|半ば|過ぎ|近く|くらい|ぐらい)?(?:の|で|に|を|が|は|になる|になった|近い)?|(?:過ぎ|近く|近い|手前)?の?)"
+    r"(?:[^、。\n\d]{1,6}の)?(?:" + _REL + ")"
 )
 _RELATION_THEN_AGE = re.compile(
     "(?:" + _REL + r")(?:さん|くん|ちゃん)?(?:[(（]|(?:は|が|も|、|，)?(?:今年|もう|現在|今|いま|すでに|既に)?(?:で)?)" + _AGE
 )
 # 「50代の女性です」「40代男性」at the start of a message: the writer.
-_WRITER_AGE = re.compile(r"^(?:はじめまして|初めまして|こんにちは)?[、。 ]?" + _NUM + _UNIT + r"(?:前半|後半)?(?:の)?(?:男性|女性|主婦|会社員|独身)")
+_WRITER_AGE = re.compile(
+    r"^(?:はじめまして|初めまして|こんにちは)?[、。 ]?" + _NUM + r"(?:" + _UNIT + r"(?:前半|後半)?(?:の)?(?:男性|女性|主婦|会社員|独身)|(?:歳|才|さい)(?=です|。|、|\s|$))"
+)
+# 「…もらってる50代です」: an age followed by です anywhere is the writer's own.
+_WRITER_AGE_LATER = re.compile(r"(?<![0-9０-９])" + _NUM + _UNIT + r"(?:前半|後半)?(?:の(?:男|女|無職|独身)[^。\n]{0,3})?です")
 _SCHOOL = re.compile(
     r"(?P<stage>小学(?:校)?(?:[1-6１-６一二三四五六]年)?生?|中学(?:校)?(?:[1-3１-３一二三]年)?生?|高校(?:[1-3１-３一二三]年)?生?|高専生|"
     r"(?<![0-9])[小中高][1-6１-６一二三四五六](?:年)?(?:生)?(?=の|で|に|が|は|と|です|、|。|[)）\s]|$)|大学生|専門学生|専門学校生|短大生|学生|生徒|児童)"
@@ -63,30 +69,37 @@ _DEPENDENT = re.compile(
     r"働いて(?:い)?(?:ない|なく|ません|おらず)|働け(?:ない|なく|て(?:い)?ない)|働か(?:ず|ない)|"
     r"無職|失業|仕事(?:を|も)?(?:して(?:い)?(?:ない|なく|ません)|せず|しない|に就いて(?:い)?な|が続かな|が長続き)|職に就|就職(?:でき|し)(?:ない|ず)|"
     r"(?:親|母|父|両親|私)の年金|年金(?:だけ|のみ)?(?:で|に|を)(?:頼|暮ら|生活|あて)|すねかじり|すねをかじ|自立(?:でき|し)(?:ない|ず|ていない)|"
-    r"ずっと家に|家に(?:いる|こも)|生活費を(?:出|払|渡)|お金を(?:せび|要求|無心)|小遣い|肩代わり|使い込|"
-    r"暴れ|暴力|怒鳴|突き飛ば|大声|依存|酒|アルコール|ギャンブル|昼夜逆転|ゲームばかり|精神科|障(?:害|がい)|入退院|退院|通院"
+    r"(?:ずっと|ずーっと)(?:家|部屋)に|家に(?:いる|おる|こも)|働いた(?:こと|事)(?:が)?(?:ない|ねえ|ありません)|生活費(?:を)?もら|(?:年金|仕送り)(?:に|を)?頼|生活費を(?:出|払|渡)|お金を(?:せび|要求|無心)|小遣い|肩代わり|使い込|"
+    r"外に出(?:ない|ん|られ)|(?:2階|二階)から|暴れ|暴力|怒鳴|突き飛ば|大声|依存|酒|アルコール|ギャンブル|昼夜逆転|ゲームばかり|精神科|障(?:害|がい)|入退院|退院|通院"
 )
 _RAISING = re.compile(
     r"子育て|こそだて|育児|ワンオペ|保育園|保育所|幼稚園|こども園|赤ちゃん|あかちゃん|赤ん坊|乳児|乳幼児|新生児|授乳|未就学|"
     r"生まれた(?:ばかり|ばっかり)|産まれた(?:ばかり|ばっかり)|産後|特別支援学校|支援学級|"
     r"(?:幼い|小さい|小さな|まだ小さい)(?:子|娘|息子)|子(?:ども|供)?(?:が|は|も)(?:まだ)?(?:小さ|幼)|(?:子|子ども|子供|娘|息子|双子)(?:を|も)?育て|"
     r"(?:子|子ども|子供|娘|息子)の(?:送り迎え|世話|面倒|お迎え|学校|宿題|習い事|不登校|発達|受験|反抗期)|"
-    r"(?:子|子ども|子供)(?:が|は|も)?(?:[0-9０-９一二三四]人|ふたり|二人|三人)|(?:小学生|幼稚園児|保育園児|中学生|高校生)(?:の(?:子|娘|息子)|が[0-9０-９一二三二]人|が二人|が(?:いて|いる))"
+    r"(?:子|子ども|子供)(?:が|は|も)?(?:[0-9０-９一二三四]人|ふたり|二人|三人)|(?:小学生|幼稚園児|保育園児|中学生|高校生)(?:の(?:子|娘|息子)|が?[0-9０-９一二三二]人|が二人|が(?:いて|いる))|"
+    r"妊娠|出産|不登校|登校しぶり|双子|上の子|下の子|受験を控えた|中学受験|孫(?:を|の)[^。\n]{0,8}(?:あずか|預か|世話|面倒)"
 )
 _CARE_FOR_ELDER = re.compile(
     r"(?<!保育)介護(?!職|士|の仕事)|かいご(?!しょく)|認知症|にんちしょう|要介護|要支援|寝たきり|(?<!放課後等)(?<!放課後)デイサービス|ケアマネ|老人ホーム|"
     r"(?:親|母|父|両親|義母|義父|義理の(?:母|父)|祖母|祖父|姑|舅|実母|実父|実家の(?:母|父|親))(?:の)?(?:[(（][^)）]{0,8}[)）])?(?:の)?(?:世話|せわ|面倒|介助|通院|付き添い|見守り|看病|介抱)|"
-    r"障(?:害|がい)(?:の|が)?(?:ある)?(?:親|母|父|兄|姉|弟|妹|夫|妻|義弟|義妹|義兄|義姉)|(?:親|母|父)(?:が|も)(?:入院|倒れ|要介護)"
+    r"障(?:害|がい)(?:の|が)?(?:ある)?(?:親|母|父|兄|姉|弟|妹|夫|妻|義弟|義妹|義兄|義姉)|(?:親|母|父)(?:が|も)(?:入院|倒れ|要介護)|"
+    # Care described by its acts or by the illness: 「母のオムツ替え」「義父の透析の送り迎え」「パーキンソン病の母」.
+    r"(?:親|母|父|義母|義父|祖母|祖父|兄|姉|弟|妹|夫|妻)(?:の)?[^。\n]{0,6}(?:オムツ|おむつ|透析|送り迎え|送迎|入浴|介助|面倒|世話)|"
+    r"(?:パーキンソン|脳梗塞|がん|癌|透析|半身まひ|半身麻痺)(?:病)?(?:の|で)[^。\n]{0,6}(?:親|母|父|義母|義父|祖母|祖父)|"
+    r"(?:親|母|父|義母|義父|祖母|祖父)(?:が|は)[^。\n]{0,8}(?:在宅療養|寝たきり|がん|癌|脳梗塞|パーキンソン)|(?<!放課後)(?<!放課後等)デイ(?:の|に|へ|を)"
 )
 _YOUNG_CARE = re.compile(
-    r"介護|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?(?:作|つく|支度|準備|用意)|"
+    r"(?<!要)介護|家のこと|代わりに|かわりに|(?:保育園|幼稚園|学校)に送|(?:一緒|いっしょ)に起き|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|御飯|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?[^。\n]{0,5}(?:作|つく|支度|準備|用意)|"
     r"洗濯|せんたく|掃除|そうじ|買い物|送り迎え|付き添|つきそ|ついて(?:いっ|行っ|いく|行く)|連れて(?:いっ|行っ)|通訳|見守|看病|お風呂(?:に入れ|の介助)|おむつ|オムツ|薬の管理|着替え|着がえ|きがえ|手伝|てつだ|"
     r"(?:祖母|祖父|祖父母|母|父|親|弟|妹|きょうだい|おばあちゃん|おじいちゃん)(?:を|の)(?:みて|見て|みる|見る|みてる|見てる)"
 )
 _SCHOOL_COST = re.compile(
     r"学校(?:を|に|も)?(?:休|遅刻|早退|行けな|いけな|行く時間)|遅刻|ちこく|早退|欠席|部活(?:を|も)?(?:やめ|辞め|休|できな|出来な|あきらめ|諦め)|"
-    r"(?:勉強|宿題)(?:する|の)?(?:時間|ひま|暇)が(?:ない|とれ|取れ)|(?:勉強|宿題)(?:が|も)?(?:できな|出来な)|友達と遊|進学(?:を)?(?:あきらめ|諦め)|講義|授業|単位"
+    r"学校で寝|授業中に寝|居眠り|休みがち|(?:勉強|宿題)(?:する|の)?(?:時間|ひま|暇)が(?:ない|とれ|取れ)|(?:勉強|宿題)(?:が|も)?(?:できな|出来な)|友達と遊|進学(?:を)?(?:あきらめ|諦め)|講義|授業|単位"
 )
+# A family member's illness or disability: with a young writer missing school, that is care.
+_FAMILY_NEEDS = re.compile(r"認知症|寝たきり|うつ|鬱|病気|障(?:害|がい)|アル中|依存症|脳梗塞|入院|不自由|車いす|車椅子")
 # 「5年以上部屋から出ない」: a long withdrawal marks an adult child even without an age.
 _LONG_WITHDRAWAL = re.compile(
     r"(?:[0-9０-９]{1,2}|何十|十数|数十|長)年(?:くらい|ぐらい|以上|近く|間)?(?:も)?(?:ずっと)?(?:の)?(?:ひきこも|引きこも|部屋から|家から|無職|働いて)"
@@ -143,6 +156,9 @@ def find_people(text: str) -> tuple[Person, ...]:
     writer = _WRITER_AGE.match(text)
     if writer:
         people.append(Person("self", _age(writer), *writer.span(), True))
+    for match in _WRITER_AGE_LATER.finditer(text):
+        if not writer or match.start() >= writer.end():
+            people.append(Person("self", _age(match), *match.span(), True))
     for match in _SCHOOL.finditer(text):
         role = _role(match)
         age = _STAGE_AGES[match.group("stage")[0]]
@@ -159,8 +175,9 @@ def _evidence(label: str, text: str, spans: list[tuple[int, int]]) -> list[Evide
 
 
 def _score_8050(text: str, people: tuple[Person, ...]) -> tuple[float, list[tuple[int, int]]]:
-    elders = [p for p in people if p.age >= 65 and p.role in ("parent", "grandparent", "self", "spouse", "client")]
-    adults = [p for p in people if 35 <= p.age <= 69 and p.role in ("child", "sibling", "self")]
+    # SCHEMA: an ageing parent (about 70s-90s) and a middle-aged child (about 40s-60s).
+    elders = [p for p in people if p.age >= 68 and p.role in ("parent", "grandparent", "self", "spouse", "client")]
+    adults = [p for p in people if 39 <= p.age <= 67 and p.role in ("child", "sibling", "self")]
     pairs = [(e, a) for e in elders for a in adults if e.age - a.age >= 18 and (e.role, a.role) != ("self", "self")]
     dependent = _DEPENDENT.search(text)
     if pairs:
@@ -192,7 +209,8 @@ def _is_writer(text: str, person: Person) -> bool:
 def _young_carer_spans(text: str, people: tuple[Person, ...]) -> list[tuple[int, int]]:
     """A young person (under ~20, or a pupil) doing the care, with the care cue."""
     for person in people:
-        if person.age > 19:
+        # A carer is a young person, not a small child (「4歳の息子が怖がっている」).
+        if person.age > 19 or person.age < 8:
             continue
         if _is_writer(text, person):
             care = _YOUNG_CARE.search(text)
@@ -227,9 +245,9 @@ def score_patterns(text: str) -> tuple[dict[str, float], list[Evidence]]:
     care = _YOUNG_CARE.search(text)
     if young_spans:
         scores["young_carer"] = 0.9
-    elif school and care and any(p.age <= 19 and p.role in ("self", "pupil") for p in people):
+    elif school and (need := care or _FAMILY_NEEDS.search(text)) and any(p.age <= 19 and p.role in ("self", "pupil") for p in people):
         scores["young_carer"] = 0.75
-        young_spans = [school.span(), care.span()]
+        young_spans = [school.span(), need.span()]
     else:
         scores["young_carer"] = 0.0
     evidence += _evidence("young_carer", text, young_spans)

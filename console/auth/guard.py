@@ -68,10 +68,10 @@ def authenticate() -> Response | None:
     g.actor = None
     g.console_session = _current_session()
     endpoint = request.endpoint or ""
-    if endpoint in PUBLIC_ENDPOINTS:
-        _check_csrf(None)
-        return None
     current: ConsoleSession | None = g.console_session
+    if endpoint in PUBLIC_ENDPOINTS:
+        _check_csrf(current)
+        return None
     if current is None:
         if is_api_request():
             raise NotLoggedIn()

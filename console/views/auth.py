@@ -80,6 +80,8 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             throttle.clear_account(login_name)
+            if current is not None:
+                session_manager().delete(current)  # a half-finished earlier login
             return _enter(db, None, user, next_stage(user, totp_verified=False))
         if user is None or not user.active:
             verify_password(_DUMMY_HASH, password)

@@ -229,3 +229,10 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(console_app, seed
         post_login(client, f"c{n}", "guess", environ_base=stranger, headers={"X-Forwarded-For": f"10.0.0.{n}"})
     dodged = post_login(client, "suzuki", PASSWORD, environ_base=stranger, headers={"X-Forwarded-For": "10.0.0.99"})
     assert dodged.status_code == 429
+
+
+def test_starting_over_in_the_middle_of_a_login_works(console_app, seeded, clock):
+    client = console_app.test_client()
+    assert post_login(client, "admin", PASSWORD).location.startswith("/console/login/totp")
+    again = post_login(client, "admin", PASSWORD)  # back to the login form, e.g. from a bookmark
+    assert again.status_code == 302 and again.location.startswith("/console/login/totp")

@@ -146,14 +146,20 @@ def test_staff_work_a_case_in_the_browser(browser, server):
     assert csp_errors == []
 
 
-def test_the_dashboard_in_the_browser(browser, server):
+def test_the_dashboard_and_admin_pages_in_the_browser(browser, server):
     app, base = server
     services = app.extensions["marugoto"]
     people = seed_people(services)
     for domains, patterns in ((("elderly_care", "poverty"), ("8050",)), (("poverty",), ()), (("child_parenting",), ())):
         seed_case(services, queue_id=people.queues["comprehensive"], domains=domains, patterns=patterns)
     page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="ja-JP")
+    csp_errors: list[str] = []
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
     log_in(page, base, "admin", totp_secret=people.totp_secrets["admin"])
     page.goto(f"{base}/console/dashboard")
     assert page.locator(".chart svg").count() >= 5
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    for path in ("staff", "staff/new", "queues", "rules", "settings", "canned-replies"):
+        page.goto(f"{base}/console/admin/{path}")
+        assert page.locator("h1").count() == 1, path
+    assert csp_errors == []

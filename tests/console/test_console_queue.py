@@ -20,6 +20,8 @@ def test_order_is_pinned_emergency_then_urgency_then_longest_waiting(console_app
     data = client.get("/console/api/queue").json
     assert [r["id"] for r in data["cases"]] == [emergency, old_urgent, new_urgent, old_normal]
     assert [r["id"] for r in data["pinned"]] == [emergency] and data["cases"][0]["emergency_pending"]
+    html = client.get("/console/").get_data(as_text=True)  # pinned before any script runs, too
+    assert f'<ul id="emergency-list"><li><a href="/console/cases/{emergency}">' in html
     # Another queue's staff also get the emergency pinned until someone acknowledges it.
     other = console_app.test_client()
     other_csrf = login(other, "suzuki")

@@ -70,9 +70,8 @@ def columns(title: str, labels: Sequence[str], values: Sequence[float | None], *
     bar_w = step * 0.7
     body = [_axis(left, top, plot_h, peak)]
     if all(v is None for v in values):
-        body.append(
-            f'<text class="label" x="{WIDTH / 2}" y="{top + plot_h / 2}" text-anchor="middle">まだデータがありません</text>'
-        )
+        middle = f'x="{WIDTH / 2}" y="{top + plot_h / 2}" text-anchor="middle"'
+        body.append(f'<text class="label" {middle}>まだデータがありません</text>')
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + i * step + (step - bar_w) / 2
         if value is not None:

@@ -97,10 +97,13 @@ def _current_session() -> ConsoleSession | None:
         return None
     with services().sessions() as db:
         user = load_staff(db, current.staff_id)
-        if user is None or not user.active or staff_fingerprint(user) != current.fingerprint:
-            manager.delete(current)
-            return None
-        g.actor = Actor.of(user) if current.active else None
+        valid = user is not None and user.active and staff_fingerprint(user) == current.fingerprint
+        actor = Actor.of(user) if valid and current.active else None
+    if not valid:
+        # Deactivated, or the password, second factor or role changed since: log in again.
+        manager.delete(current)
+        return None
+    g.actor = actor
     return current
 
 

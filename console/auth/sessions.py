@@ -56,14 +56,17 @@ class SessionManager:
         self._store = store
         self._config = config
 
-    def create(self, user: StaffUser, stage: str) -> ConsoleSession:
+    # The store is never touched inside a database transaction: on SQLite the embedded
+    # store shares the database, and a second writer would wait for the first forever.
+
+    def create(self, staff_id: int, fingerprint: str, stage: str) -> ConsoleSession:
         now = self._config.now()
         session = ConsoleSession(
             sid=secrets.token_urlsafe(32),
-            staff_id=user.id,
+            staff_id=staff_id,
             stage=stage,
             csrf_token=secrets.token_urlsafe(32),
-            fingerprint=staff_fingerprint(user),
+            fingerprint=fingerprint,
             created_at=now,
             last_seen_at=now,
         )
@@ -77,15 +80,20 @@ class SessionManager:
         raw = self._store.get(_store_name(sid))
         if raw is None:
             return None
-        data = json.loads(raw)
-        session = ConsoleSession(
-            **{
-                **data,
-                "sid": sid,
-                "created_at": datetime.fromisoformat(data["created_at"]),
-                "last_seen_at": datetime.fromisoformat(data["last_seen_at"]),
-            }
-        )
+        try:
+            data = json.loads(raw)
+            session = ConsoleSession(
+                **{
+                    **data,
+                    "sid": sid,
+                    "created_at": datetime.fromisoformat(data["created_at"]),
+                    "last_seen_at": datetime.fromisoformat(data["last_seen_at"]),
+                }
+            )
+        except (ValueError, TypeError, KeyError):
+            # An entry this version cannot read (e.g. written by an older one): log in again.
+            self._store.delete(_store_name(sid))
+            return None
         now = self._config.now()
         if (
             now - session.last_seen_at >= self._config.idle_timeout
@@ -103,14 +111,14 @@ class SessionManager:
         self._save(touched)
         return touched
 
-    def advance(self, session: ConsoleSession, user: StaffUser, stage: str) -> ConsoleSession:
+    def advance(self, session: ConsoleSession, fingerprint: str, stage: str) -> ConsoleSession:
         """Move to the next login stage under a new id (no session fixation across steps)."""
         self.delete(session)
         moved = replace(
             session,
             sid=secrets.token_urlsafe(32),
             stage=stage,
-            fingerprint=staff_fingerprint(user),
+            fingerprint=fingerprint,
             csrf_token=secrets.token_urlsafe(32),
             last_seen_at=self._config.now(),
             pending_totp_enc=None,

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from console.auth.totp import SECRET_CONTEXT
 from storage import events
 from storage.models import AuditEvent, StaffUser
-from tests.console.conftest import form_token, page_token
-from tests.console.seed import PASSWORD, seed_case
+from tests.console.conftest import form_token, login, page_token
+from tests.console.seed import PASSWORD, seed_case, seed_people
 
 
 def post_login(client, name, password, **kwargs):
@@ -236,3 +236,20 @@ def test_starting_over_in_the_middle_of_a_login_works(console_app, seeded, clock
     assert post_login(client, "admin", PASSWORD).location.startswith("/console/login/totp")
     again = post_login(client, "admin", PASSWORD)  # back to the login form, e.g. from a bookmark
     assert again.status_code == 302 and again.location.startswith("/console/login/totp")
+
+
+def test_sessions_work_the_same_on_the_embedded_store_without_redis(app, clock):
+    """The embedded default keeps sessions and throttling in the database (SqlSessionStore)."""
+    app.extensions["marugoto_console"].clock = clock
+    services = app.extensions["marugoto"]
+    assert services.redis is None
+    seed_people(services)
+    client = app.test_client()
+    login(client, "sato")
+    clock.advance(minutes=25)
+    assert client.get("/console/").status_code == 200
+    clock.advance(minutes=31)
+    assert client.get("/console/").location.startswith("/console/login")
+    for _ in range(5):
+        post_login(client, "suzuki", "guess")
+    assert post_login(client, "suzuki", PASSWORD).status_code == 429

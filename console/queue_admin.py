@@ -14,12 +14,8 @@ from storage.repositories.audit import record_audit
 from storage.repositories.queues import get_queue_by_key
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
-QUEUE_FIELDS = {
-    **DOMAIN_NAMES_JA,
-    "comprehensive": "包括的相談・多機関協働",
-    "emergency": "緊急対応",
-    "general": "一般",
-}
+# The fields of routing's municipality file: one domain, or all of them.
+QUEUE_FIELDS = {**DOMAIN_NAMES_JA, "all": "分野を問わない"}
 QUEUE_KINDS = {"queue": "キュー", "agency": "機関"}
 MAX_REPLY_HOURS = 24 * 30
 

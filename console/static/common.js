@@ -93,6 +93,12 @@
     tick();
   };
 
+  // Forms that cannot be undone ask first (data-confirm holds the question).
+  document.addEventListener("submit", function (event) {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     const bar = document.getElementById("emergency-bar");
     // The queue page polls its own endpoint, which includes the emergencies.

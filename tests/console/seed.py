@@ -32,8 +32,8 @@ def seed_people(services) -> Seeded:
         queues = {
             key: upsert_queue(session, key, name=name, field=field, target_reply_hours=hours)
             for key, name, field, hours in (
-                ("emergency", "緊急対応", "emergency", 1),
-                ("comprehensive", "包括的相談・多機関協働", "comprehensive", 48),
+                ("emergency", "緊急対応", "all", 1),
+                ("comprehensive", "包括的相談・多機関協働", "all", 48),
                 ("elderly_care", "高齢・介護", "elderly_care", 48),
                 ("poverty", "生活困窮", "poverty", 48),
             )

@@ -18,7 +18,7 @@ from console.config import console_config, services
 from console.errors import ConsoleError, NotFound
 from console.inputs import Inputs
 from console.municipality_settings import district_names
-from console.queue_list import STATUS_CHOICES, QueueFilter, case_row, list_queue, pending_emergencies
+from console.queue_list import MAX_ROWS, STATUS_CHOICES, QueueFilter, case_row, list_queue, pending_emergencies
 from routing.facts import CONSENT_VALUES
 from storage.models import Case, Queue, StaffUser
 
@@ -48,6 +48,7 @@ def queue_page():
         status_choices=STATUS_CHOICES,
         notice=NOTICES.get(request.args.get("done", "")) or OTHER_NOTICES.get(request.args.get("done", "")),
         poll_seconds=console_config().poll_seconds,
+        max_rows=MAX_ROWS,
     )
 
 

@@ -42,8 +42,11 @@ CONCERN = ("母が認知症で、夜中に何度も起こされます。", "私�
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         unavailable("chromium", "apt-get install chromium (.ci/run does it)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright", "pip install playwright (the test extra); never `playwright install`")
+    with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance
         instance.close()

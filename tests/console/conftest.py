@@ -7,6 +7,7 @@ import pyotp
 import pytest
 
 from bot.app import create_app
+from storage.session_store import SqlSessionStore
 from tests.conftest import make_settings
 from tests.console.seed import PASSWORD, seed_people
 from tests.services import REDIS_URL
@@ -33,14 +34,30 @@ def clock():
     return Clock(datetime.now(UTC).replace(microsecond=0))
 
 
-@pytest.fixture
-def console_app(tmp_path, database_url, redis_db, clock):
-    """The whole app (create_app) on SQLite or PostgreSQL, with Redis for sessions and jobs."""
+def _app(tmp_path, database_url, redis_db, clock, *, redis_sessions: bool):
     db = redis_db.connection_pool.connection_kwargs["db"]
-    settings = make_settings(tmp_path, database_url, redis_url=f"{REDIS_URL}/{db}")
-    app = create_app(settings)
+    app = create_app(make_settings(tmp_path, database_url, redis_url=f"{REDIS_URL}/{db}"))
     app.config["TESTING"] = True
     app.extensions["marugoto_console"].clock = clock
+    if not redis_sessions:
+        # Sessions and throttling in the database (the embedded store): other test runs
+        # on this Redis server flush their own databases, which may be ours by chance.
+        app.extensions["marugoto"].store = SqlSessionStore(app.extensions["marugoto"].sessions)
+    return app
+
+
+@pytest.fixture
+def console_app(tmp_path, database_url, redis_db, clock):
+    """The whole app (create_app) on SQLite or PostgreSQL; RQ on Redis queues the reply deliveries."""
+    app = _app(tmp_path, database_url, redis_db, clock, redis_sessions=False)
+    yield app
+    app.extensions["marugoto"].close()
+
+
+@pytest.fixture
+def redis_console_app(tmp_path, database_url, redis_db, clock):
+    """The same with the production session store, Redis."""
+    app = _app(tmp_path, database_url, redis_db, clock, redis_sessions=True)
     yield app
     app.extensions["marugoto"].close()
 

@@ -22,8 +22,10 @@ def actions(services) -> list[str]:
         return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
-def test_login_sets_a_random_http_only_cookie_and_is_audited(console_app, services, seeded):
-    client = console_app.test_client()
+def test_login_sets_a_random_http_only_cookie_and_is_audited(redis_console_app):
+    services = redis_console_app.extensions["marugoto"]
+    seeded = seed_people(services)
+    client = redis_console_app.test_client()
     response = post_login(client, "sato", PASSWORD)
     assert response.status_code == 302 and response.location == "/console/"
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("mg_session="))
@@ -236,6 +238,19 @@ def test_starting_over_in_the_middle_of_a_login_works(console_app, seeded, clock
     assert post_login(client, "admin", PASSWORD).location.startswith("/console/login/totp")
     again = post_login(client, "admin", PASSWORD)  # back to the login form, e.g. from a bookmark
     assert again.status_code == 302 and again.location.startswith("/console/login/totp")
+
+
+def test_sessions_and_throttling_work_on_redis_too(redis_console_app, clock):
+    services = redis_console_app.extensions["marugoto"]
+    seed_people(services)
+    client = redis_console_app.test_client()
+    login(client, "sato")
+    assert services.redis.keys("marugoto:session:console-session:*")
+    clock.advance(minutes=31)
+    assert client.get("/console/").location.startswith("/console/login")
+    for _ in range(5):
+        post_login(client, "suzuki", "guess")
+    assert post_login(client, "suzuki", PASSWORD).status_code == 429
 
 
 def test_sessions_work_the_same_on_the_embedded_store_without_redis(app, clock):

@@ -2,8 +2,11 @@
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from console import display
 from nlp import labels
+from storage.models import SessionEntry
 
 
 def test_label_names_repeat_nlp_labels_exactly():
@@ -24,6 +27,9 @@ def test_durations():
 
 
 def test_a_stored_session_entry_that_cannot_be_read_means_logging_in_again(staff_client, services):
-    for key in services.redis.keys("*console-session*"):
-        services.redis.set(key, "{not json")
+    with services.sessions.begin() as session:
+        entries = session.scalars(select(SessionEntry).where(SessionEntry.key.like("%console-session%"))).all()
+        assert entries
+        for entry in entries:
+            entry.value = "{not json"
     assert staff_client.get("/console/").location.startswith("/console/login")

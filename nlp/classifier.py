@@ -5,13 +5,16 @@ kanji view (nlp/normalize.py), the household rules (nlp/household.py) and the
 crisis detector (nlp/crisis.py). Of ja_ginza only the Sudachi tokenizer is
 loaded: it gives the normalised spellings the view needs, while the tagger and
 parser cost most of the time and did not change the figures (see README).
-The decision step (nlp/decision.py) then applies the visible thresholds.
+A learned component (nlp/learned.py: logistic regression over character
+n-grams, word forms and ja_ginza's static word vectors) adds what the cues miss;
+the decision step (nlp/decision.py) combines both and applies the visible
+thresholds. The learned part can add labels, never remove one.
 """
 
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from nlp.crisis import (
@@ -21,12 +24,13 @@ from nlp.crisis import (
     find_distress_words,
     find_suicide_plan_words,
 )
-from nlp.decision import Thresholds, decide, load_thresholds
+from nlp.decision import Thresholds, combine, decide, load_thresholds
 from nlp.errors import ModelLoadError
 from nlp.household import score_patterns
 from nlp.labels import DOMAINS, PATTERNS
+from nlp.learned import LearnedModel, load_model
 from nlp.lexicon import Cue, load_lexicon
-from nlp.negation import is_denied
+from nlp.negation import denial_length
 from nlp.normalize import TextView, kanji_view
 from nlp.result import Classification, Evidence, fallback_classification
 
@@ -65,10 +69,14 @@ class Hit:
 
 @dataclass(frozen=True)
 class Scored:
-    """What the classifier saw, before any threshold."""
+    """What the classifier saw, before any threshold: rule scores, evidence, learned probabilities."""
 
     scores: dict[str, float]
     evidence: tuple[Evidence, ...]
+    learned: dict[str, float] = field(default_factory=dict)
+    tokens: tuple = ()
+    # Denied cues with their denial (「借金はありません」): hidden from the learned part.
+    masked: tuple[tuple[int, int], ...] = ()
 
 
 def _noisy_or(weights: Iterable[float]) -> float:
@@ -100,29 +108,33 @@ def _label_score(hits: list[Hit], label: str) -> float:
 class Classifier:
     """Scores every label of a text and decides labels with `thresholds`."""
 
-    def __init__(self, tokenizer: Tokenizer, cues: tuple[Cue, ...], thresholds: Thresholds) -> None:
+    def __init__(
+        self, tokenizer: Tokenizer, cues: tuple[Cue, ...], thresholds: Thresholds, learned: LearnedModel | None = None
+    ) -> None:
         self._tokenizer = tokenizer
         self._cues = cues
         self.thresholds = thresholds
+        self.learned = learned
 
-    def _views(self, text: str) -> tuple[list[tuple[str, TextView | None]], list[int]]:
+    def _views(self, text: str, tokens: list) -> tuple[list[tuple[str, TextView | None]], list[int]]:
         """The text and its kanji view, and for each character the end of the word it is in."""
         views: list[tuple[str, TextView | None]] = [(text, None)]
         word_end = list(range(1, len(text) + 1))
-        if len(text.encode("utf-8")) <= _MAX_TOKENIZED_BYTES:
-            tokens = list(self._tokenizer(text))
-            for token in tokens:
-                end = token.idx + len(token.text)
-                word_end[token.idx : end] = [end] * len(token.text)
-            view = kanji_view(text, tokens)
-            if view is not None:
-                views.append((view.text, view))
+        for token in tokens:
+            end = token.idx + len(token.text)
+            word_end[token.idx : end] = [end] * len(token.text)
+        view = kanji_view(text, tokens) if tokens else None
+        if view is not None:
+            views.append((view.text, view))
         return views, word_end
 
     def score(self, text: str) -> Scored:
         hits: list[Hit] = []
         crisis: list[Evidence] = []
-        views, word_end = self._views(text)
+        masked: list[tuple[int, int]] = []
+        # Very long texts are scored by the cues on the raw text only (no tokens, no learned part).
+        tokens = list(self._tokenizer(text)) if len(text.encode("utf-8")) <= _MAX_TOKENIZED_BYTES else []
+        views, word_end = self._views(text, tokens)
         for view_text, view in views:
             def original(start: int, end: int) -> tuple[int, int]:
                 return view.original_span(start, end) if view else (start, end)
@@ -131,8 +143,12 @@ class Classifier:
                 for match in cue.pattern.finditer(view_text):
                     start, end = original(*match.span())
                     # The denial may follow the cue or the rest of its word (「ひきこも|り…ってわけじゃない」).
-                    if cue.negatable and (is_denied(view_text, match.end()) or is_denied(text, word_end[end - 1])):
-                        continue
+                    if cue.negatable:
+                        denied = denial_length(view_text, match.end()) or denial_length(text, word_end[end - 1])
+                        if denied:
+                            # The learned part must not read 「借金はありません」 as debt either.
+                            masked.append((start, min(len(text), word_end[end - 1] + denied)))
+                            continue
                     hits.append(Hit(Evidence(cue.label, start, end, text[start:end]), cue.weight, cue.line))
             for found in find_crisis_words(view_text):
                 start, end = original(found.start, found.end)
@@ -154,14 +170,28 @@ class Classifier:
         evidence = sorted(
             {*(hit.evidence for hit in kept), *pattern_evidence, *crisis_evidence}, key=lambda e: (e.start, e.end, e.label)
         )
-        return Scored(scores, tuple(evidence))
+        learned = self.learned.predict(text, tokens, masked) if self.learned is not None and tokens else {}
+        return Scored(scores, tuple(evidence), learned, tuple(tokens), tuple(masked))
 
     def classify(self, text: str) -> Classification:
         scored = self.score(text)
-        domains, patterns, urgency = decide(scored.scores, self.thresholds)
+        scores = combine(scored.scores, scored.learned, self.thresholds)
+        domains, patterns, urgency = decide(scores, self.thresholds)
         assigned = {*domains, *patterns, urgency}
-        evidence = tuple(e for e in scored.evidence if e.label in assigned)
-        return Classification(domains, patterns, urgency, scored.scores, evidence)
+        evidence = [e for e in scored.evidence if e.label in assigned]
+        # A label the learned part assigned without any cue cites its highest-scoring sentence.
+        cited = {e.label for e in evidence}
+        learned_only = [
+            label
+            for label in (*domains, *patterns, urgency)
+            if label not in cited
+            and label in scored.learned
+            and scored.scores.get(label, 0.0) < self.thresholds.rule_threshold(label) <= scores[label]
+        ]
+        if learned_only and self.learned is not None:
+            evidence.extend(self.learned.evidence(text, scored.tokens, learned_only, scored.masked))
+        evidence.sort(key=lambda e: (e.start, e.end, e.label))
+        return Classification(domains, patterns, urgency, scores, tuple(evidence))
 
 
 def load_tokenizer() -> Tokenizer:
@@ -178,9 +208,14 @@ def load_tokenizer() -> Tokenizer:
 def load_classifier() -> Classifier:
     """The process-wide classifier (loaded on first call, then reused)."""
     started = time.perf_counter()
-    classifier = Classifier(load_tokenizer(), load_lexicon(), load_thresholds())
+    classifier = Classifier(load_tokenizer(), load_lexicon(), load_thresholds(), load_model())
     logger.info("classifier loaded in %.2f s", time.perf_counter() - started)
     return classifier
+
+
+def rules_only_classifier() -> Classifier:
+    """The cues, household rules and crisis detector without the learned part (for training it)."""
+    return Classifier(load_tokenizer(), load_lexicon(), load_thresholds())
 
 
 def classify_or_fallback(classifier: Classifier | None, text: str) -> Classification:

@@ -1,4 +1,4 @@
-"""Click commands `classify` and the `nlp` group (`evaluate`, `bench`), added to the root `marugoto` CLI."""
+"""Click commands `classify` and the `nlp` group (`evaluate`, `bench`, `train`), added to the root `marugoto` CLI."""
 
 import json
 from pathlib import Path
@@ -9,7 +9,8 @@ from nlp.classifier import classify_or_fallback, load_classifier
 from nlp.errors import InputError, NlpError
 from nlp.jsonl import parse_message, read_examples, read_texts
 
-_DEFAULT_BENCH_DATA = Path(__file__).parent / "data" / "examples.jsonl"
+_DATA_DIR = Path(__file__).parent / "data"
+_DEFAULT_BENCH_DATA = _DATA_DIR / "examples.jsonl"
 
 
 def _load_or_abort():
@@ -55,7 +56,7 @@ def _id_if_any(line: str) -> object:
 
 @click.group("nlp")
 def nlp_group() -> None:
-    """Classifier evaluation and benchmark."""
+    """Classifier evaluation, benchmark and training."""
 
 
 @nlp_group.command("evaluate")
@@ -108,3 +109,67 @@ def bench_command(data_file, limit: int | None, as_json: bool) -> None:
         click.echo(json.dumps({"ours": ours.to_dict(), "baseline": baseline.to_dict(), "throughput_ratio": ratio}))
     else:
         click.echo(format_benchmark(ours, baseline))
+
+
+@nlp_group.command("train")
+@click.option(
+    "--data",
+    "data_files",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    help="Labelled JSONL to train on (repeatable); default: the training files in nlp/data.",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    show_default="nlp/model",
+    help="Where to write learned.json and weights.npy.",
+)
+@click.option("--validate", is_flag=True, help="Also print leave-one-source-out figures (rules alone vs combined).")
+def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validate: bool) -> None:
+    """Train the learned component on our own labelled files (never on dev.jsonl) and save it."""
+    from nlp.classifier import rules_only_classifier
+    from nlp.learned import model_directory, save_model
+    from nlp.training import TRAINING_FILES, TrainConfig, featurise_examples, file_digests, read_sources, train
+
+    paths = list(data_files) or [_DATA_DIR / name for name in TRAINING_FILES]
+    try:
+        rows = read_sources(paths)
+        rules = rules_only_classifier()
+    except NlpError as exc:
+        raise click.ClickException(f"[{exc.code}] {exc}") from None
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
+    samples = featurise_examples(rows, rules.score)
+    config = TrainConfig()
+    model = train(samples, config, {"trained_on": file_digests(paths), "examples": len(samples)})
+    target = output_dir or model_directory()
+    save_model(model, target)
+    click.echo(f"trained on {len(samples)} examples from {len(paths)} files; {len(model.vocabulary)} feature keys -> {target}")
+    if validate:
+        from nlp.validation import out_of_fold, report_by_source
+
+        items = out_of_fold(rules, rows, samples, config)
+        click.echo(
+            _validation_table(
+                report_by_source(items, rules.thresholds, use_learned=False), report_by_source(items, rules.thresholds)
+            )
+        )
+
+
+def _validation_table(rules: dict[str, dict], combined: dict[str, dict]) -> str:
+    header = f"{'held-out source':<22} {'':<9} {'micro':>6} {'macro':>6} {'urg acc':>7} {'em R':>5} {'em P':>5} {'8050':>5} {'dbl':>5} {'yc':>5} {'cplx':>5} {'route':>5}"
+    lines = [header]
+    for source in combined:
+        for name, report in (("rules", rules[source]), ("combined", combined[source])):
+            patterns = report["patterns"]["labels"]
+            emergency = report["urgency"]["emergency"]
+            lines.append(
+                f"{source:<22} {name:<9} {report['domains']['micro']['f1']:>6.3f} {report['domains']['macro']['f1']:>6.3f} "
+                f"{report['urgency']['accuracy']:>7.3f} {emergency['recall']:>5.2f} {emergency['precision']:>5.2f} "
+                f"{patterns['8050']['f1']:>5.2f} {patterns['double_care']['f1']:>5.2f} {patterns['young_carer']['f1']:>5.2f} "
+                f"{report['complex_accuracy']:>5.3f} {report['route_accuracy']:>5.3f}"
+            )
+    return "\n".join(lines)

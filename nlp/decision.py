@@ -5,12 +5,13 @@ label anywhere else.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from nlp.errors import LexiconError
 from nlp.labels import DOMAINS, PATTERNS, URGENCIES
+from nlp.learned_labels import LEARNED_LABELS
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Thresholds:
     pattern_implies: dict[str, tuple[str, ...]]
     # Lowest urgency a message with this domain gets (abuse is never "normal").
     domain_urgency: dict[str, str]
+    # Per label, the learned probability that assigns it on its own (None: learned part off).
+    learned: dict[str, float | None] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Thresholds":
@@ -32,6 +35,9 @@ class Thresholds:
             urgent = _threshold(data["urgency"]["urgent"])
             implies = {p: tuple(d) for p, d in data.get("pattern_implies", {}).items()}
             floors = dict(data.get("domain_urgency", {}))
+            learned = {
+                label: None if value is None else _threshold(value) for label, value in data.get("learned", {}).items()
+            }
         except (KeyError, TypeError, ValueError) as exc:
             raise LexiconError(f"thresholds: missing or malformed entry {exc}") from None
         for pattern, implied in implies.items():
@@ -40,7 +46,16 @@ class Thresholds:
         for domain, urgency in floors.items():
             if domain not in DOMAINS or urgency not in URGENCIES:
                 raise LexiconError(f"thresholds: domain_urgency {domain!r}: {urgency!r} names an unknown label")
-        return cls(domains, patterns, emergency, urgent, implies, floors)
+        if set(learned) - set(LEARNED_LABELS):
+            raise LexiconError(f"thresholds: learned names an unknown label {sorted(set(learned) - set(LEARNED_LABELS))}")
+        return cls(domains, patterns, emergency, urgent, implies, floors, learned)
+
+    def rule_threshold(self, label: str) -> float:
+        if label in self.domains:
+            return self.domains[label]
+        if label in self.patterns:
+            return self.patterns[label]
+        return self.emergency if label == "emergency" else self.urgent
 
 
 def _threshold(value: object) -> float:
@@ -59,6 +74,28 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
         return Thresholds.from_dict(json.loads(text))
     except json.JSONDecodeError as exc:
         raise LexiconError(f"thresholds: not valid JSON: {exc}") from None
+
+
+def rescale(probability: float, learned_threshold: float, rule_threshold: float) -> float:
+    """A learned probability on the rule scale: its own threshold lands on the rule threshold."""
+    if learned_threshold >= 1.0 or probability < learned_threshold:
+        return round(rule_threshold * min(probability, learned_threshold) / learned_threshold, 4)
+    return round(rule_threshold + (1.0 - rule_threshold) * (probability - learned_threshold) / (1.0 - learned_threshold), 4)
+
+
+def combine(rule_scores: dict[str, float], learned: dict[str, float], thresholds: Thresholds) -> dict[str, float]:
+    """Each label's score is the higher of the rule score and the rescaled learned probability.
+
+    The learned part can only add a label (or raise urgency), never take away
+    what a cue or the crisis detector found.
+    """
+    scores = dict(rule_scores)
+    for label, probability in learned.items():
+        learned_threshold = thresholds.learned.get(label)
+        if learned_threshold is not None:
+            lifted = rescale(probability, learned_threshold, thresholds.rule_threshold(label))
+            scores[label] = max(scores.get(label, 0.0), lifted)
+    return scores
 
 
 def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str, ...], tuple[str, ...], str]:

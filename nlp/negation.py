@@ -32,7 +32,13 @@ _NOT_REALLY = re.compile(_any_spelling(r"^(?:…|‥|\.{2,}|、)?(?:って|と�
 _TOPIC = re.compile(r"^(?:について|に関する|に関して|の(?:講演|研修|講座|勉強会|啓発|パンフ|資料|ポスター))")
 
 
+def denial_length(text: str, end: int) -> int:
+    """How many characters after a cue ending at `end` deny it (0: not denied)."""
+    after = text[end : end + 20]
+    match = _DENIAL.match(after) or _NOT_REALLY.match(after) or _TOPIC.match(after)
+    return match.end() if match else 0
+
+
 def is_denied(text: str, end: int) -> bool:
     """True when a cue ending at `end` is negated by the words right after it."""
-    after = text[end : end + 20]
-    return bool(_DENIAL.match(after) or _NOT_REALLY.match(after) or _TOPIC.match(after))
+    return denial_length(text, end) > 0

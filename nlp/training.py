@@ -1,0 +1,147 @@
+"""Training the learned component (nlp/learned.py) on our own labelled JSONL.
+
+Full-batch Adam on a weighted logistic loss with L2, from zero weights, over
+the examples in file order: the same data gives the same weights, so
+`marugoto nlp train` regenerates the committed model. Never give it
+../shared/eval/dev.jsonl (evaluation only).
+"""
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nlp.errors import InputError
+from nlp.evaluation import Example
+from nlp.features import DENSE_WIDTH, Featured, featurise
+from nlp.jsonl import read_examples
+from nlp.learned import LearnedModel, sparse_values
+from nlp.learned_labels import LEARNED_LABELS
+
+if TYPE_CHECKING:
+    from nlp.classifier import Scored
+
+# Our own labelled files, in training order (see nlp/README.md for provenance).
+TRAINING_FILES: tuple[str, ...] = (
+    "examples.jsonl",
+    "families.jsonl",
+    "heldout1.jsonl",
+    "corpus_a.jsonl",
+    "corpus_b.jsonl",
+)
+_FORBIDDEN_NAME = "dev.jsonl"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    min_count: int = 2  # a feature key must occur in this many messages to be kept
+    dense_scale: float = 1.0
+    l2: float = 1e-4
+    epochs: int = 250
+    learning_rate: float = 0.05
+    max_positive_weight: float = 4.0  # rare labels: positives weigh up to this much more
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One featurised training message and its learned targets."""
+
+    source: str
+    featured: Featured
+    targets: frozenset[str]
+
+
+def targets_of(example: Example) -> frozenset[str]:
+    labels = {*example.domains, *example.patterns}
+    if example.urgency == "emergency":
+        labels.add("emergency")
+    if example.urgency in ("urgent", "emergency"):
+        labels.add("urgent")
+    return frozenset(labels)
+
+
+def read_sources(paths: Sequence[Path]) -> list[tuple[str, Example]]:
+    """(file name, example) for every line of the given files; refuses dev.jsonl."""
+    rows = []
+    for path in paths:
+        if path.name == _FORBIDDEN_NAME:
+            raise InputError(f"{path}: the evaluation set is never used for training")
+        with path.open(encoding="utf-8") as lines:
+            rows.extend((path.name, example) for example in read_examples(lines))
+    return rows
+
+
+def featurise_examples(rows: Iterable[tuple[str, Example]], score: Callable[[str], "Scored"]) -> list[Sample]:
+    """Features as the classifier computes them at run time (denied cues masked), via its `score`."""
+    samples = []
+    for source, example in rows:
+        scored = score(example.text)
+        samples.append(Sample(source, featurise(example.text, scored.tokens, scored.masked), targets_of(example)))
+    return samples
+
+
+def build_vocabulary(samples: Sequence[Sample], min_count: int) -> dict[str, int]:
+    counts = Counter(key for sample in samples for key in sample.featured.keys)
+    kept = sorted(key for key, count in counts.items() if count >= min_count)
+    return {key: row for row, key in enumerate(kept)}
+
+
+def design_matrix(samples: Sequence[Sample], vocabulary: dict[str, int], dense_scale: float) -> np.ndarray:
+    """Rows: [sparse keys | dense pooled vectors | 1]; same layout as LearnedModel.weights."""
+    width = len(vocabulary) + DENSE_WIDTH + 1
+    matrix = np.zeros((len(samples), width), dtype=np.float64)
+    for i, sample in enumerate(samples):
+        rows = [vocabulary[k] for k in sample.featured.keys if k in vocabulary]
+        matrix[i, rows] = sparse_values(len(rows))
+        matrix[i, len(vocabulary) : len(vocabulary) + DENSE_WIDTH] = sample.featured.dense * dense_scale
+        matrix[i, -1] = 1.0
+    return matrix
+
+
+def target_matrix(samples: Sequence[Sample], labels: Sequence[str]) -> np.ndarray:
+    return np.array([[label in s.targets for label in labels] for s in samples], dtype=np.float64)
+
+
+def fit(matrix: np.ndarray, targets: np.ndarray, config: TrainConfig) -> np.ndarray:
+    """Weights minimising the weighted logistic loss + L2 (bias not penalised), by full-batch Adam."""
+    n, width = matrix.shape
+    positives = targets.sum(axis=0)
+    positive_weight = np.clip((n - positives) / np.maximum(positives, 1.0), 1.0, config.max_positive_weight)
+    sample_weight = np.where(targets > 0, positive_weight, 1.0) / n
+    penalty = np.full((width, 1), config.l2)
+    penalty[-1] = 0.0
+    weights = np.zeros((width, targets.shape[1]))
+    first = np.zeros_like(weights)
+    second = np.zeros_like(weights)
+    beta1, beta2, epsilon = 0.9, 0.999, 1e-8
+    for step in range(1, config.epochs + 1):
+        probabilities = 1.0 / (1.0 + np.exp(-(matrix @ weights)))
+        gradient = matrix.T @ ((probabilities - targets) * sample_weight) + penalty * weights
+        first = beta1 * first + (1 - beta1) * gradient
+        second = beta2 * second + (1 - beta2) * gradient**2
+        corrected = first / (1 - beta1**step)
+        weights -= config.learning_rate * corrected / (np.sqrt(second / (1 - beta2**step)) + epsilon)
+    return weights
+
+
+def train(samples: Sequence[Sample], config: TrainConfig, metadata: dict | None = None) -> LearnedModel:
+    if not samples:
+        raise InputError("no training examples")
+    vocabulary = build_vocabulary(samples, config.min_count)
+    matrix = design_matrix(samples, vocabulary, config.dense_scale)
+    weights = fit(matrix, target_matrix(samples, LEARNED_LABELS), config)
+    return LearnedModel(
+        LEARNED_LABELS, vocabulary, weights.astype(np.float32), config.dense_scale, {"config": config.to_dict(), **(metadata or {})}
+    )
+
+
+def file_digests(paths: Sequence[Path]) -> dict[str, str]:
+    """sha256 of each training file, recorded in the model for provenance."""
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}

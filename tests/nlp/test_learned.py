@@ -1,0 +1,132 @@
+"""The learned component: training, files, combination with the rules, evidence."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.classifier import Classifier, rules_only_classifier
+from nlp.decision import combine, decide, load_thresholds, rescale
+from nlp.errors import InputError, ModelLoadError
+from nlp.features import sentence_spans
+from nlp.learned import LearnedModel, load_model, save_model
+from nlp.learned_labels import LEARNED_LABELS
+from nlp.training import TrainConfig, featurise_examples, read_sources, train
+
+TINY = [
+    {"id": "t1", "text": "家賃が払えない。お金がもうない", "domains": ["poverty"], "urgency": "normal"},
+    {"id": "t2", "text": "電気代も払えなくて、貯金が尽きた", "domains": ["poverty"], "urgency": "urgent"},
+    {"id": "t3", "text": "母が同じことを何度も聞く。介護がつらい", "domains": ["elderly_care"], "urgency": "normal"},
+    {"id": "t4", "text": "父の物忘れがひどくて介護に疲れた", "domains": ["elderly_care"], "urgency": "normal"},
+    {"id": "t5", "text": "仕事が見つからない。ハローワークに通っている", "domains": ["employment"], "urgency": "normal"},
+    {"id": "t6", "text": "会社をクビになって次の仕事を探している", "domains": ["employment"], "urgency": "normal"},
+]
+SMALL_CONFIG = TrainConfig(epochs=40, min_count=1)
+
+
+@pytest.fixture(scope="module")
+def rules() -> Classifier:
+    return rules_only_classifier()
+
+
+@pytest.fixture(scope="module")
+def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tiny") / "tiny.jsonl"
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in TINY), encoding="utf-8")
+    return path
+
+
+def _train_tiny(rules: Classifier, tiny_file: Path) -> LearnedModel:
+    return train(featurise_examples(read_sources([tiny_file]), rules.score), SMALL_CONFIG)
+
+
+def test_training_is_deterministic_and_saved_bytes_are_identical(rules: Classifier, tiny_file: Path, tmp_path: Path) -> None:
+    # Training twice on the same data must give the same model files, byte for byte.
+    first, second = _train_tiny(rules, tiny_file), _train_tiny(rules, tiny_file)
+    save_model(first, tmp_path / "a")
+    save_model(second, tmp_path / "b")
+    for name in ("learned.json", "weights.npy"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_tiny_model_learns_its_labels_and_round_trips(rules: Classifier, tiny_file: Path, tmp_path: Path) -> None:
+    # After save + load the model predicts the same, and it separates the labels it was shown.
+    model = _train_tiny(rules, tiny_file)
+    save_model(model, tmp_path)
+    loaded = load_model(tmp_path)
+    text = "お金がなくて家賃が払えない"
+    scored = rules.score(text)
+    assert loaded.predict(text, scored.tokens) == model.predict(text, scored.tokens)
+    probabilities = loaded.predict(text, scored.tokens)
+    assert probabilities["poverty"] > 0.5 > probabilities["elderly_care"]
+
+
+def test_training_refuses_the_evaluation_set(tmp_path: Path) -> None:
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text(json.dumps({"id": "x", "text": "あ"}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="never used for training"):
+        read_sources([dev])
+
+
+def test_packaged_model_loads_offline_from_package_files() -> None:
+    # The committed files are plain JSON + .npy inside the package: no download, every label present.
+    model = load_model()
+    assert set(model.labels) == set(LEARNED_LABELS)
+    assert model.weights.dtype == np.float32 and np.isfinite(model.weights).all()
+
+
+def test_missing_or_broken_model_is_a_coded_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError):
+        load_model(tmp_path)
+    (tmp_path / "learned.json").write_text('{"labels": ["poverty"], "vocabulary": [], "dense_scale": 1}', encoding="utf-8")
+    np.save(tmp_path / "weights.npy", np.zeros((3, 1), dtype=np.float32))
+    with pytest.raises(ModelLoadError, match="shape"):
+        load_model(tmp_path)
+
+
+def test_combination_never_lowers_a_rule_or_crisis_score() -> None:
+    # A crisis-detector emergency (0.95) stays an emergency whatever the learned part says.
+    thresholds = load_thresholds()
+    rules = {"emergency": 0.95, "mental_health": 0.9, "poverty": 0.0}
+    learned = {label: 0.0 for label in LEARNED_LABELS}
+    combined = combine(rules, learned, thresholds)
+    assert combined["emergency"] == 0.95 and combined["mental_health"] == 0.9
+    assert decide(combined, thresholds)[2] == "emergency"
+
+
+def test_learned_probability_lands_on_the_rule_threshold() -> None:
+    assert rescale(0.7, 0.7, 0.5) == 0.5
+    assert rescale(0.35, 0.7, 0.5) == 0.25
+    assert rescale(1.0, 0.7, 0.5) == 1.0
+
+
+def test_sentence_spans_cover_the_text_without_blanks() -> None:
+    text = "母の介護が大変です。\n  お金もない！ 仕事は…"
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["母の介護が大変です。", "お金もない！", "仕事は…"]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # Paraphrases no cue row matches: the packaged model must still find the field.
+        ("毎月の支払いに追われて、手元に一円も残らない", "poverty"),
+        ("給料日まで財布が空っぽで、子どもに食べさせるものがない", "poverty"),
+        ("誰とも口をきかない日が何週間も続いている", "mental_health"),
+    ],
+)
+def test_learned_part_finds_paraphrases_the_cues_miss(rules: Classifier, classifier: Classifier, text: str, label: str) -> None:
+    assert label not in rules.classify(text).domains
+    result = classifier.classify(text)
+    assert label in result.domains
+    # Its evidence is a whole sentence of the message, with exact offsets.
+    cited = [e for e in result.evidence if e.label == label]
+    assert cited and all(text[e.start : e.end] == e.text and e.text.strip() == e.text for e in cited)
+
+
+def test_denied_cue_is_hidden_from_the_learned_part(classifier: Classifier) -> None:
+    # 「借金はありません」 must not turn into poverty through the learned part either.
+    scored = classifier.score("借金はありません。子どもの進路のことで相談です")
+    assert scored.masked
+    assert "poverty" not in classifier.classify("借金はありません。子どもの進路のことで相談です").domains

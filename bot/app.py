@@ -13,6 +13,7 @@ from bot.metrics_http import metrics_access_allowed
 from bot.scheduler import start_scheduler_thread
 from bot.services import Services, build_services
 from bot.settings import Settings
+from console.blueprint import register_console
 from storage.db import check_database
 from storage.errors import DatabaseUnavailable
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _register_health(app, services)
     _register_metrics(app, services)
     _register_blueprints(app, settings)
+    register_console(app)
     if settings.embedded_worker:
         # Embedded default: jobs, sweeps and purges run on threads of this process.
         services.classifier.warm_up()

@@ -7,8 +7,9 @@ loaded: it gives the normalised spellings the view needs, while the tagger and
 parser cost most of the time and did not change the figures (see README).
 A learned component (nlp/learned.py: logistic regression over character
 n-grams, word forms and ja_ginza's static word vectors) adds what the cues miss;
-the decision step (nlp/decision.py) combines both and applies the visible
-thresholds. The learned part can add labels, never remove one.
+a per-label blend (nlp/blend.py), fit on out-of-fold predictions, weighs the
+two, and the decision step (nlp/decision.py) applies the visible thresholds.
+A crisis-detector emergency is never lowered.
 """
 
 import logging
@@ -24,11 +25,12 @@ from nlp.crisis import (
     find_distress_words,
     find_suicide_plan_words,
 )
-from nlp.decision import Thresholds, combine, decide, load_thresholds
+from nlp.blend import Blend
+from nlp.decision import Thresholds, blended, decide, load_thresholds
 from nlp.errors import ModelLoadError
 from nlp.household import score_patterns
 from nlp.labels import DOMAINS, PATTERNS
-from nlp.learned import LearnedModel, load_model
+from nlp.learned import LearnedModel, load_blend_and_model
 from nlp.lexicon import Cue, load_lexicon
 from nlp.negation import denial_length
 from nlp.normalize import TextView, kanji_view
@@ -109,12 +111,20 @@ class Classifier:
     """Scores every label of a text and decides labels with `thresholds`."""
 
     def __init__(
-        self, tokenizer: Tokenizer, cues: tuple[Cue, ...], thresholds: Thresholds, learned: LearnedModel | None = None
+        self,
+        tokenizer: Tokenizer,
+        cues: tuple[Cue, ...],
+        thresholds: Thresholds,
+        learned: LearnedModel | None = None,
+        blend: Blend | None = None,
     ) -> None:
+        if (learned is None) != (blend is None):
+            raise ModelLoadError("the learned model and its blend come together")
         self._tokenizer = tokenizer
         self._cues = cues
         self.thresholds = thresholds
         self.learned = learned
+        self.blend = blend
 
     def _views(self, text: str, tokens: list) -> tuple[list[tuple[str, TextView | None]], list[int]]:
         """The text and its kanji view, and for each character the end of the word it is in."""
@@ -175,19 +185,17 @@ class Classifier:
 
     def classify(self, text: str) -> Classification:
         scored = self.score(text)
-        scores = combine(scored.scores, scored.learned, self.thresholds)
-        domains, patterns, urgency = decide(scores, self.thresholds)
+        scores, decision = scored.scores, self.thresholds
+        if scored.learned and self.blend is not None:
+            scores, decision = blended(
+                scored.scores, scored.learned, self.thresholds, self.blend, len(text), bool(scored.masked)
+            )
+        domains, patterns, urgency = decide(scores, decision)
         assigned = {*domains, *patterns, urgency}
         evidence = [e for e in scored.evidence if e.label in assigned]
-        # A label the learned part assigned without any cue cites its highest-scoring sentence.
+        # A label assigned without any cue of its own cites the sentence the learned part scores highest.
         cited = {e.label for e in evidence}
-        learned_only = [
-            label
-            for label in (*domains, *patterns, urgency)
-            if label not in cited
-            and label in scored.learned
-            and scored.scores.get(label, 0.0) < self.thresholds.rule_threshold(label) <= scores[label]
-        ]
+        learned_only = [label for label in (*domains, *patterns, urgency) if label not in cited and label in scored.learned]
         if learned_only and self.learned is not None:
             evidence.extend(self.learned.evidence(text, scored.tokens, learned_only, scored.masked))
         evidence.sort(key=lambda e: (e.start, e.end, e.label))
@@ -208,7 +216,7 @@ def load_tokenizer() -> Tokenizer:
 def load_classifier() -> Classifier:
     """The process-wide classifier (loaded on first call, then reused)."""
     started = time.perf_counter()
-    classifier = Classifier(load_tokenizer(), load_lexicon(), load_thresholds(), load_model())
+    classifier = Classifier(load_tokenizer(), load_lexicon(), load_thresholds(), *load_blend_and_model())
     logger.info("classifier loaded in %.2f s", time.perf_counter() - started)
     return classifier
 

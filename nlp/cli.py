@@ -127,12 +127,19 @@ def bench_command(data_file, limit: int | None, as_json: bool) -> None:
     show_default="nlp/model",
     help="Where to write learned.json and weights.npy.",
 )
-@click.option("--validate", is_flag=True, help="Also print leave-one-source-out figures (rules alone vs combined).")
+@click.option("--validate", is_flag=True, help="Also print leave-one-source-out figures (rules alone vs blended).")
 def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validate: bool) -> None:
-    """Train the learned component on our own labelled files (never on dev.jsonl) and save it."""
+    """Train the learned component and its blend on our own labelled files (never on dev.jsonl) and save them.
+
+    The blend is fit on out-of-fold learned probabilities (one fold per source
+    file), then the learned model is trained on everything.
+    """
+    from nlp.blend import save_blend
     from nlp.classifier import rules_only_classifier
     from nlp.learned import model_directory, save_model
+    from nlp.stacking import BlendConfig, fit_blend
     from nlp.training import TRAINING_FILES, TrainConfig, featurise_examples, file_digests, read_sources, train
+    from nlp.validation import out_of_fold, report_by_source
 
     paths = list(data_files) or [_DATA_DIR / name for name in TRAINING_FILES]
     try:
@@ -142,32 +149,30 @@ def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validat
         raise click.ClickException(f"[{exc.code}] {exc}") from None
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
+    if len({source for source, _ in rows}) < 2:
+        raise click.ClickException("the blend needs out-of-fold predictions: give at least two source files")
     samples = featurise_examples(rows, rules.score)
-    config = TrainConfig()
+    config, blend_config = TrainConfig(), BlendConfig()
+    items = out_of_fold(rules, rows, samples, config)
+    blend = fit_blend(items, rules.thresholds, blend_config)
     model = train(samples, config, {"trained_on": file_digests(paths), "examples": len(samples)})
     target = output_dir or model_directory()
     save_model(model, target)
+    save_blend(blend, target)
     click.echo(f"trained on {len(samples)} examples from {len(paths)} files; {len(model.vocabulary)} feature keys -> {target}")
     if validate:
-        from nlp.validation import out_of_fold, report_by_source
-
-        items = out_of_fold(rules, rows, samples, config)
-        click.echo(
-            _validation_table(
-                report_by_source(items, rules.thresholds, use_learned=False), report_by_source(items, rules.thresholds)
-            )
-        )
+        click.echo(_validation_table(report_by_source(items, rules, blend_config)))
 
 
-def _validation_table(rules: dict[str, dict], combined: dict[str, dict]) -> str:
-    header = f"{'held-out source':<22} {'':<9} {'micro':>6} {'macro':>6} {'urg acc':>7} {'em R':>5} {'em P':>5} {'8050':>5} {'dbl':>5} {'yc':>5} {'cplx':>5} {'route':>5}"
+def _validation_table(reports: dict[str, dict[str, dict]]) -> str:
+    header = f"{'held-out source':<22} {'':<8} {'micro':>6} {'macro':>6} {'urg acc':>7} {'em R':>5} {'em P':>5} {'8050':>5} {'dbl':>5} {'yc':>5} {'cplx':>5} {'route':>5}"
     lines = [header]
-    for source in combined:
-        for name, report in (("rules", rules[source]), ("combined", combined[source])):
+    for source, pair in reports.items():
+        for name, report in pair.items():
             patterns = report["patterns"]["labels"]
             emergency = report["urgency"]["emergency"]
             lines.append(
-                f"{source:<22} {name:<9} {report['domains']['micro']['f1']:>6.3f} {report['domains']['macro']['f1']:>6.3f} "
+                f"{source:<22} {name:<8} {report['domains']['micro']['f1']:>6.3f} {report['domains']['macro']['f1']:>6.3f} "
                 f"{report['urgency']['accuracy']:>7.3f} {emergency['recall']:>5.2f} {emergency['precision']:>5.2f} "
                 f"{patterns['8050']['f1']:>5.2f} {patterns['double_care']['f1']:>5.2f} {patterns['young_carer']['f1']:>5.2f} "
                 f"{report['complex_accuracy']:>5.3f} {report['route_accuracy']:>5.3f}"

@@ -1,17 +1,19 @@
 """The decision step: scores in, labels out, by thresholds an administrator can read.
 
-Thresholds live in `nlp/data/thresholds.json`; the classifier never decides a
-label anywhere else.
+The rule thresholds live in `nlp/data/thresholds.json` (when a cue counts as
+fired, and the decision when there is no learned part); the blend's thresholds
+on its calibrated probabilities live in `nlp/model/blend.json`, chosen by
+cross-source validation. The classifier never decides a label anywhere else.
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
+from nlp.blend import Blend, blend_inputs
 from nlp.errors import LexiconError
 from nlp.labels import DOMAINS, PATTERNS, URGENCIES
-from nlp.learned_labels import LEARNED_LABELS
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,8 @@ class Thresholds:
     pattern_implies: dict[str, tuple[str, ...]]
     # Lowest urgency a message with this domain gets (abuse is never "normal").
     domain_urgency: dict[str, str]
-    # Per label, the learned probability that assigns it on its own (None: learned part off).
-    learned: dict[str, float | None] = field(default_factory=dict)
+    # A domain beyond the second (by score) must clear its threshold by this much (set by the blend).
+    extra_domain_margin: float = 0.0
 
     @classmethod
     def from_dict(cls, data: dict) -> "Thresholds":
@@ -35,9 +37,6 @@ class Thresholds:
             urgent = _threshold(data["urgency"]["urgent"])
             implies = {p: tuple(d) for p, d in data.get("pattern_implies", {}).items()}
             floors = dict(data.get("domain_urgency", {}))
-            learned = {
-                label: None if value is None else _threshold(value) for label, value in data.get("learned", {}).items()
-            }
         except (KeyError, TypeError, ValueError) as exc:
             raise LexiconError(f"thresholds: missing or malformed entry {exc}") from None
         for pattern, implied in implies.items():
@@ -46,9 +45,7 @@ class Thresholds:
         for domain, urgency in floors.items():
             if domain not in DOMAINS or urgency not in URGENCIES:
                 raise LexiconError(f"thresholds: domain_urgency {domain!r}: {urgency!r} names an unknown label")
-        if set(learned) - set(LEARNED_LABELS):
-            raise LexiconError(f"thresholds: learned names an unknown label {sorted(set(learned) - set(LEARNED_LABELS))}")
-        return cls(domains, patterns, emergency, urgent, implies, floors, learned)
+        return cls(domains, patterns, emergency, urgent, implies, floors)
 
     def rule_threshold(self, label: str) -> float:
         if label in self.domains:
@@ -76,33 +73,53 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
         raise LexiconError(f"thresholds: not valid JSON: {exc}") from None
 
 
-def rescale(probability: float, learned_threshold: float, rule_threshold: float) -> float:
-    """A learned probability on the rule scale: its own threshold lands on the rule threshold."""
-    if learned_threshold >= 1.0 or probability < learned_threshold:
-        return round(rule_threshold * min(probability, learned_threshold) / learned_threshold, 4)
-    return round(rule_threshold + (1.0 - rule_threshold) * (probability - learned_threshold) / (1.0 - learned_threshold), 4)
+# Safety first: a cue for abuse or violence that fired keeps its label whatever the learned part says.
+SAFETY_LABELS: frozenset[str] = frozenset({"abuse_violence"})
 
 
-def combine(rule_scores: dict[str, float], learned: dict[str, float], thresholds: Thresholds) -> dict[str, float]:
-    """Each label's score is the higher of the rule score and the rescaled learned probability.
+def blended(
+    rule_scores: dict[str, float], learned: dict[str, float], thresholds: Thresholds, blend: Blend, length: int, denied: bool
+) -> tuple[dict[str, float], Thresholds]:
+    """Scores from the blend and the thresholds that decide on them.
 
-    The learned part can only add a label (or raise urgency), never take away
-    what a cue or the crisis detector found.
+    A label the blend does not cover (or without a learned probability, e.g. a
+    text too long to tokenise) keeps its rule score and rule threshold. A
+    crisis-detector emergency is a floor: its score never drops below the
+    emergency threshold; so is a rule score at the blend's `rule_floor`.
     """
     scores = dict(rule_scores)
-    for label, probability in learned.items():
-        learned_threshold = thresholds.learned.get(label)
-        if learned_threshold is not None:
-            lifted = rescale(probability, learned_threshold, thresholds.rule_threshold(label))
-            scores[label] = max(scores.get(label, 0.0), lifted)
-    return scores
+    cut = {label: thresholds.rule_threshold(label) for label in (*DOMAINS, *PATTERNS, "emergency", "urgent")}
+    for label, weights in blend.weights.items():
+        if label in learned:
+            rule = rule_scores.get(label, 0.0)
+            inputs = blend_inputs(rule, cut[label], learned[label], length, denied)
+            scores[label] = blend.probability(label, inputs)
+            cut[label] = blend.thresholds[label]
+            if rule >= blend.rule_floor or (label in SAFETY_LABELS and rule >= thresholds.rule_threshold(label)):
+                scores[label] = max(scores[label], cut[label])
+    crisis = rule_scores.get("emergency", 0.0)
+    if crisis >= thresholds.emergency:
+        scores["emergency"] = max(scores["emergency"], crisis, cut["emergency"])
+    decision = replace(
+        thresholds,
+        domains={d: cut[d] for d in DOMAINS},
+        patterns={p: cut[p] for p in PATTERNS},
+        emergency=cut["emergency"],
+        urgent=cut["urgent"],
+        extra_domain_margin=blend.extra_domain_margin,
+    )
+    return scores, decision
 
 
 def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """(domains, patterns, urgency) for a set of scores."""
     patterns = tuple(p for p in PATTERNS if scores.get(p, 0.0) >= thresholds.patterns[p])
     implied = {d for p in patterns for d in thresholds.pattern_implies.get(p, ())}
-    domains = tuple(d for d in DOMAINS if scores.get(d, 0.0) >= thresholds.domains[d] or d in implied)
+    passing = sorted(
+        (d for d in DOMAINS if scores.get(d, 0.0) >= thresholds.domains[d]), key=lambda d: -scores.get(d, 0.0)
+    )
+    kept = {d for rank, d in enumerate(passing) if rank < 2 or scores[d] >= thresholds.domains[d] + thresholds.extra_domain_margin}
+    domains = tuple(d for d in DOMAINS if d in kept or d in implied)
     if scores.get("emergency", 0.0) >= thresholds.emergency:
         urgency = "emergency"
     elif scores.get("urgent", 0.0) >= thresholds.urgent:

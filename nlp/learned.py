@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.blend import Blend, load_blend
 from nlp.errors import ModelLoadError
 from nlp.features import DENSE_WIDTH, Featured, Span, VectorToken, featurise, featurise_sentences
 from nlp.learned_labels import LEARNED_LABELS
@@ -105,3 +106,9 @@ def load_model(directory: Path | None = None) -> LearnedModel:
     if set(labels) - set(LEARNED_LABELS):
         raise ModelLoadError("learned model: unknown label in learned.json")
     return LearnedModel(labels, vocabulary, weights, dense_scale, metadata)
+
+
+def load_blend_and_model(directory: Path | None = None) -> tuple[LearnedModel, Blend]:
+    """The learned model and the blend fit on its out-of-fold predictions (one directory, one training run)."""
+    directory = directory or model_directory()
+    return load_model(directory), load_blend(directory)

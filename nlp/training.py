@@ -32,6 +32,8 @@ TRAINING_FILES: tuple[str, ...] = (
     "heldout1.jsonl",
     "corpus_a.jsonl",
     "corpus_b.jsonl",
+    "corpus_c.jsonl",
+    "corpus_d.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

@@ -1,31 +1,20 @@
-"""Cross-source validation: how the rules + learned part do on a file the model never saw.
+"""Cross-source validation: out-of-fold predictions by source file, and figures on them.
 
-Each source file is held out in turn: the learned model is trained on the other
-files, and the held-out file is classified with the cues, the crisis detector
-and that model, combined by the packaged thresholds. The rules were tuned on
-some of these files (nlp/README.md says which), so their figures there are
-optimistic; the files written after the rules were frozen are the honest check.
+Each source file is held out in turn: the learned model is trained on the
+other files and predicts the held-out one. These out-of-fold probabilities are
+what the blend is fit on (nlp/stacking.py). For the figures the blend is
+nested too: the held-out file is decided by a blend fit only on the other
+files' out-of-fold predictions, so nothing about it was seen. The rules were
+tuned on some of these files (nlp/README.md says which), so the corpus files
+written after the rules were frozen are the honest check.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from nlp.classifier import Classifier
-from nlp.decision import Thresholds, combine, decide
 from nlp.evaluation import Example, evaluate
-from nlp.learned_labels import LEARNED_LABELS
-from nlp.result import Classification
+from nlp.stacking import BlendConfig, Scored, classify_scored, fit_blend
 from nlp.training import Sample, TrainConfig, train
-
-
-@dataclass(frozen=True)
-class Scored:
-    """One held-out example: its rule scores and its out-of-fold learned probabilities."""
-
-    source: str
-    example: Example
-    rules: dict[str, float]
-    learned: dict[str, float]
 
 
 def out_of_fold(
@@ -38,63 +27,27 @@ def out_of_fold(
         for i, sample in enumerate(samples):
             if sample.source == held_out:
                 learned[i] = model.probabilities(sample.featured)
-    return [
-        Scored(source, example, classifier.score(example.text).scores, learned[i])
-        for i, (source, example) in enumerate(rows)
-    ]
+    items = []
+    for i, (source, example) in enumerate(rows):
+        scored = classifier.score(example.text)
+        items.append(Scored(source, example, scored.scores, learned[i], len(example.text), bool(scored.masked)))
+    return items
 
 
-def classify_scored(item: Scored, thresholds: Thresholds, use_learned: bool = True) -> Classification:
-    scores = combine(item.rules, item.learned, thresholds) if use_learned else item.rules
-    domains, patterns, urgency = decide(scores, thresholds)
-    return Classification(domains, patterns, urgency, scores)
-
-
-def report_by_source(items: Sequence[Scored], thresholds: Thresholds, use_learned: bool = True) -> dict[str, dict]:
-    """The evaluation report of each source file (and of all of them), rules alone or combined."""
+def report_by_source(items: Sequence[Scored], classifier: Classifier, config: BlendConfig) -> dict[str, dict[str, dict]]:
+    """Per held-out source (and all together): the report of the rules alone and of the nested blend."""
+    thresholds = classifier.thresholds
+    decided = {}
+    for source in dict.fromkeys(item.source for item in items):
+        blend = fit_blend([i for i in items if i.source != source], thresholds, config)
+        decided.update({id(i): classify_scored(i, thresholds, blend) for i in items if i.source == source})
     groups: dict[str, list[Scored]] = {"all": list(items)}
     for item in items:
         groups.setdefault(item.source, []).append(item)
     return {
-        source: evaluate([i.example for i in group], [classify_scored(i, thresholds, use_learned) for i in group])
+        source: {
+            "rules": evaluate([i.example for i in group], [classify_scored(i, thresholds, None) for i in group]),
+            "blended": evaluate([i.example for i in group], [decided[id(i)] for i in group]),
+        }
         for source, group in groups.items()
     }
-
-
-def choose_thresholds(
-    items: Sequence[Scored], thresholds: Thresholds, objective: Callable[[str, list[Scored], Thresholds], float]
-) -> dict[str, float | None]:
-    """Per label, the learned threshold (from a fixed grid, or off) that maximises `objective`."""
-    grid: list[float | None] = [None, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
-    chosen = dict(thresholds.learned)
-    for label in LEARNED_LABELS:
-        best = None
-        best_value = float("-inf")
-        for candidate in grid:
-            trial = Thresholds(**{**thresholds.__dict__, "learned": {**chosen, label: candidate}})
-            value = objective(label, list(items), trial)
-            if value > best_value + 1e-9:
-                best, best_value = candidate, value
-        chosen[label] = best
-    return chosen
-
-
-def label_objective(label: str, items: list[Scored], thresholds: Thresholds) -> float:
-    """What a learned threshold is chosen for: F1 of the label; for emergency, recall at
-    precision >= 0.75 (safety first); for urgent, urgency accuracy."""
-    predictions = [classify_scored(i, thresholds) for i in items]
-    if label in ("emergency", "urgent"):
-        gold = [i.example.urgency for i in items]
-        got = [p.urgency for p in predictions]
-        if label == "urgent":
-            return sum(g == p for g, p in zip(gold, got)) / max(len(items), 1)
-        tp = sum(g == p == "emergency" for g, p in zip(gold, got))
-        recall = tp / max(gold.count("emergency"), 1)
-        precision = tp / max(got.count("emergency"), 1)
-        return recall + 0.01 * precision if precision >= 0.75 else precision - 1.0
-    gold_sets = [i.example.domains | i.example.patterns for i in items]
-    got_sets = [set(p.domains) | set(p.patterns) for p in predictions]
-    tp = sum(label in g and label in p for g, p in zip(gold_sets, got_sets))
-    fp = sum(label not in g and label in p for g, p in zip(gold_sets, got_sets))
-    fn = sum(label in g and label not in p for g, p in zip(gold_sets, got_sets))
-    return 2 * tp / max(2 * tp + fp + fn, 1)

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from nlp.classifier import Classifier, rules_only_classifier
-from nlp.decision import combine, decide, load_thresholds, rescale
 from nlp.errors import InputError, ModelLoadError
 from nlp.features import sentence_spans
 from nlp.learned import LearnedModel, load_model, save_model
@@ -83,22 +82,6 @@ def test_missing_or_broken_model_is_a_coded_error(tmp_path: Path) -> None:
     np.save(tmp_path / "weights.npy", np.zeros((3, 1), dtype=np.float32))
     with pytest.raises(ModelLoadError, match="shape"):
         load_model(tmp_path)
-
-
-def test_combination_never_lowers_a_rule_or_crisis_score() -> None:
-    # A crisis-detector emergency (0.95) stays an emergency whatever the learned part says.
-    thresholds = load_thresholds()
-    rules = {"emergency": 0.95, "mental_health": 0.9, "poverty": 0.0}
-    learned = {label: 0.0 for label in LEARNED_LABELS}
-    combined = combine(rules, learned, thresholds)
-    assert combined["emergency"] == 0.95 and combined["mental_health"] == 0.9
-    assert decide(combined, thresholds)[2] == "emergency"
-
-
-def test_learned_probability_lands_on_the_rule_threshold() -> None:
-    assert rescale(0.7, 0.7, 0.5) == 0.5
-    assert rescale(0.35, 0.7, 0.5) == 0.25
-    assert rescale(1.0, 0.7, 0.5) == 1.0
 
 
 def test_sentence_spans_cover_the_text_without_blanks() -> None:

@@ -1,0 +1,113 @@
+"""The blend (nlp/blend.py, nlp/stacking.py): invariants that must hold for any fitted weights."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nlp.blend import INPUTS, RULE_INPUTS, Blend, blend_inputs, load_blend, save_blend
+from nlp.classifier import Classifier
+from nlp.decision import blended, decide, load_thresholds
+from nlp.errors import ModelLoadError
+from nlp.evaluation import Example
+from nlp.learned_labels import LEARNED_LABELS
+from nlp.stacking import BlendConfig, Scored, fit_blend
+
+THRESHOLDS = load_thresholds()
+
+
+def _example(i: int, domains: set[str], urgency: str) -> Example:
+    return Example(f"s{i}", "x" * (20 + i % 50), frozenset(domains), frozenset(), urgency)
+
+
+def _items() -> list[Scored]:
+    """Synthetic out-of-fold items in two sources: rule and learned scores loosely agree with the gold labels."""
+    items = []
+    for i in range(120):
+        has = i % 3 == 0
+        emergency = i % 10 == 0
+        rules = {label: 0.0 for label in LEARNED_LABELS}
+        learned = {label: 0.1 for label in LEARNED_LABELS}
+        rules["poverty"] = 0.9 if has and i % 4 else 0.0
+        learned["poverty"] = 0.8 if has else (0.6 if i % 7 == 0 else 0.1)
+        rules["emergency"] = 0.95 if emergency and i % 20 == 0 else 0.0
+        learned["emergency"] = learned["urgent"] = 0.7 if emergency else 0.05
+        example = _example(i, {"poverty"} if has else set(), "emergency" if emergency else "normal")
+        items.append(Scored(f"src{i % 2}", example, rules, learned, len(example.text), i % 11 == 0))
+    return items
+
+
+@pytest.fixture(scope="module")
+def fitted() -> Blend:
+    return fit_blend(_items(), THRESHOLDS, BlendConfig(steps=150))
+
+
+def test_fitting_is_deterministic(fitted: Blend, tmp_path: Path) -> None:
+    # The same out-of-fold items give the same blend file, byte for byte.
+    save_blend(fitted, tmp_path / "a")
+    save_blend(fit_blend(_items(), THRESHOLDS, BlendConfig(steps=150)), tmp_path / "b")
+    assert (tmp_path / "a" / "blend.json").read_bytes() == (tmp_path / "b" / "blend.json").read_bytes()
+    assert load_blend(tmp_path / "a") == fitted
+
+
+def test_rule_input_weights_are_never_negative(fitted: Blend) -> None:
+    for weights in fitted.weights.values():
+        assert all(weights[INPUTS.index(name)] >= 0 for name in RULE_INPUTS)
+
+
+@pytest.mark.parametrize("label", ["poverty", "emergency", "elderly_care"])
+@pytest.mark.parametrize("learned", [0.01, 0.3, 0.9])
+def test_probability_never_falls_as_the_rule_score_rises(fitted: Blend, label: str, learned: float) -> None:
+    cut = THRESHOLDS.rule_threshold(label)
+    values = [
+        fitted.probability(label, blend_inputs(rule / 20, cut, learned, 30, False)) for rule in range(21)
+    ]
+    assert values == sorted(values)
+
+
+def test_crisis_detector_emergency_is_a_floor(fitted: Blend) -> None:
+    # The learned part saying "no emergency" (0.0) cannot lower a crisis-detector hit.
+    rules = {label: 0.0 for label in LEARNED_LABELS} | {"emergency": 0.95}
+    learned = {label: 0.0 for label in LEARNED_LABELS}
+    scores, decision = blended(rules, learned, THRESHOLDS, fitted, 12, True)
+    assert scores["emergency"] >= decision.emergency
+    assert decide(scores, decision)[2] == "emergency"
+
+
+def test_blend_learns_to_trust_agreement(fitted: Blend) -> None:
+    # A cue that fired and a learned part that agrees assign poverty; neither signal gives a low probability.
+    cut = THRESHOLDS.rule_threshold("poverty")
+    both = fitted.probability("poverty", blend_inputs(0.9, cut, 0.8, 40, False))
+    neither = fitted.probability("poverty", blend_inputs(0.0, cut, 0.1, 40, False))
+    assert both >= fitted.thresholds["poverty"] > neither
+
+
+def test_emergency_threshold_keeps_out_of_fold_precision(fitted: Blend) -> None:
+    items = _items()
+    flagged = [
+        decide(*blended(i.rules, i.learned, THRESHOLDS, fitted, i.length, i.denied))[2] == "emergency" for i in items
+    ]
+    hits = sum(f and i.example.urgency == "emergency" for f, i in zip(flagged, items))
+    assert hits / sum(flagged) >= 0.8
+
+
+def test_negative_rule_weight_or_wrong_inputs_are_refused(fitted: Blend, tmp_path: Path) -> None:
+    save_blend(fitted, tmp_path)
+    document = json.loads((tmp_path / "blend.json").read_text(encoding="utf-8"))
+    document["weights"]["poverty"][INPUTS.index("fired")] = -1.0
+    (tmp_path / "blend.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="negative"):
+        load_blend(tmp_path)
+    document["inputs"] = ["bias"]
+    (tmp_path / "blend.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="retrain"):
+        load_blend(tmp_path)
+
+
+def test_every_assigned_label_has_evidence_with_exact_offsets(classifier: Classifier) -> None:
+    # Labels the blend assigns without a cue cite a sentence; every span matches the text.
+    text = "毎月の支払いに追われて、手元に一円も残らない。夜も眠れなくて、もう限界です"
+    result = classifier.classify(text)
+    cited = {e.label for e in result.evidence}
+    assert set(result.domains) | set(result.patterns) <= cited
+    assert all(text[e.start : e.end] == e.text for e in result.evidence)

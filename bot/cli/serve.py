@@ -1,6 +1,5 @@
 """`marugoto serve`, `worker` and `scheduler`: the long-running processes."""
 
-import os
 import signal
 import threading
 

@@ -117,6 +117,6 @@ def test_scripted_conversation_against_a_running_server(tmp_path, database_url, 
 
 def _ready(url: str) -> bool:
     try:
-        return requests.get(url + "/readyz", timeout=1).status_code == 200
-    except requests.ConnectionError:
+        return requests.get(url + "/readyz", timeout=5).status_code == 200
+    except requests.RequestException:  # not up yet, or too busy to answer: poll again
         return False

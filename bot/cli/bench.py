@@ -1,5 +1,8 @@
 """`marugoto bench`: figures from real processes on this machine (see docs/performance.md)."""
 
+import signal
+import sys
+
 import click
 
 
@@ -14,6 +17,8 @@ def bench(quick: bool, web_workers: int, workers: int) -> None:
     from bot.bench.run import FULL, QUICK, run
     from bot.bench.stats import BenchError
 
+    # A terminated run still stops its processes and drops its database (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         run(QUICK if quick else FULL, web_workers, workers)
     except BenchError as exc:

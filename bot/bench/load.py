@@ -37,13 +37,24 @@ class WebhookClient:
             raise ValueError(f"{base_url!r} is not an http URL")
         self._host, self._port = parts.hostname, parts.port or 80
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
 
     def _connection(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = http.client.HTTPConnection(self._host, self._port, timeout=REQUEST_TIMEOUT_SECONDS)
             self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
         return conn
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
 
     def post(self, body: SignedBody) -> int:
         """The response status, or 0 when the request failed on the wire."""

@@ -107,6 +107,8 @@ def _run_marugoto(profile, env, tmp: Path, web_workers, rq_workers, clock, secre
         client = WebhookClient(url)
         database_url = env["MARUGOTO_DATABASE_URL"]
 
+        # Unmeasured: each worker's first message waits for its background model load.
+        scenarios.conversations(client, clock, secret, residents=rq_workers * 2, rounds=1)
         say("\n[marugoto] end-to-end: signed message in -> reply recorded at the LINE stub")
         e2e = _e2e_report(client, clock, secret, profile)
 
@@ -141,6 +143,7 @@ def _run_marugoto(profile, env, tmp: Path, web_workers, rq_workers, clock, secre
         say(f"  order per resident: {ledger.out_of_order_residents} of {ledger.residents} residents processed out of "
             f"order in the DB, {result.out_of_order_residents} got replies out of order at the stub")
         processes.check_alive()
+        client.close()
         return {"ack_held": held, "ack": ack_steps, "e2e": e2e, "worker_rss": worker_rss}
     finally:
         processes.stop()
@@ -165,6 +168,7 @@ def _run_baseline(profile, env, tmp: Path, web_workers, clock, secret) -> dict:
         ack_steps = scenarios.ack_steps(client, secret, list(profile.rates), profile.step_seconds)
         held = _ack_report(ack_steps)
         processes.check_alive()
+        client.close()
         return {"ack_held": held, "ack": ack_steps, "e2e": e2e}
     finally:
         processes.stop()

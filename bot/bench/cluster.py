@@ -79,6 +79,15 @@ def dedicated_redis_db():
         client.close()
 
 
+def claim_held(redis_url: str) -> bool:
+    """False when someone flushed the claimed db mid-run (queued wake-ups lost; the sweeper recovers them)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return client.exists(CLAIM_KEY) == 1
+    finally:
+        client.close()
+
+
 def production_environment(database_url: str, redis_url: str, line_api_url: str, secret: str, var_dir: Path) -> dict:
     """MARUGOTO_* for a production-mode run with throw-away keys."""
 

@@ -15,9 +15,9 @@ import requests
 from click.testing import CliRunner
 
 from bot.cli.main import cli
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.conftest import LINE_SECRET
-from tests.line_stub import PUSH, REPLY
+from bot.bench.line_stub import PUSH, REPLY
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCERN = "80歳の父の介護のことで相談したいです。デイサービスを利用したいと考えています。"

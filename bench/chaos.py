@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 
 from bench.chaos_residents import Resident, Tally
 from bench.chaos_services import PrivatePostgres, PrivateRedis, free_port, wait_for_port
-from tests.line_stub import PUSH, REPLY, LineStub
+from bot.bench.line_stub import PUSH, REPLY, LineStub
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE_SECRET = "chaos-channel-secret"

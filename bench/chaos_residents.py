@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.bot import line_payloads as p
-from tests.line_stub import PUSH, REPLY, LineStub
+from bot.bench import line_payloads as p
+from bot.bench.line_stub import PUSH, REPLY, LineStub
 
 CONCERNS = (
     "母の物忘れがひどくなり、一人で買い物に行けなくなりました。介護のサービスを知りたいです。",

@@ -19,7 +19,7 @@ from bot.services import build_services
 from bot.sweeper import EVENT_GRACE_SECONDS, sweep_inbound_events
 from bot.worker_process import run_rq_worker
 from storage.models import InboundEvent, utcnow
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.bot.conftest import build_test_services, line_stub, post_signed  # noqa: F401
 from tests.conftest import make_settings
 from tests.services import REDIS_URL

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.line_events import IgnoredEvent, parse_event, read_event
 from storage.models import InboundEvent
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.bot.conftest import bot_app, bot_client, bot_services, bot_settings, line_stub, post_signed  # noqa: F401
 
 junk = st.recursive(

@@ -48,8 +48,25 @@ class ResidentEvent:
     pause_after: int | None = None  # a pause timer: the inbound event it follows
 
 
+MAX_EVENT_ID_CHARS = 64  # InboundEvent.webhook_event_id
+
+
 def event_time(timestamp_ms: int) -> datetime:
     return datetime.fromtimestamp(timestamp_ms / 1000, UTC)
+
+
+def check_envelope(event: Event) -> None:
+    """Raise ValueError unless the fields every stored event needs are usable.
+
+    LINE never sends such an event; one that does not pass cannot even be stored as
+    ignored (its id is the key), so the webhook refuses its body whole.
+    """
+    if not event.webhook_event_id or len(event.webhook_event_id) > MAX_EVENT_ID_CHARS:
+        raise ValueError("webhookEventId is empty or too long")
+    try:
+        event_time(event.timestamp)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise ValueError("timestamp is out of range") from exc
 
 
 def user_id_of(event: Event) -> str | None:

@@ -1,6 +1,9 @@
 """`POST /callback`: verify, store, enqueue, answer. Nothing slow happens here.
 
 The signature is checked on the raw body before anything is parsed or stored.
+A body the SDK cannot read as events, or with an event whose id or timestamp is
+unusable, is refused whole (400, nothing stored); every readable event is stored
+once by its id, those marugoto does not act on as `ignored` with a code.
 Every event is stored in one transaction (the database is the source of truth);
 the queue only wakes a worker, and the sweeper covers a lost wake-up, so a queue
 failure still answers 200. Logs carry counts and codes, never the body.
@@ -16,7 +19,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.inbound import PROCESS_JOB
-from bot.line_events import IgnoredEvent, event_time, read_event, user_id_of
+from bot.line_events import IgnoredEvent, check_envelope, event_time, read_event, user_id_of
 from bot.services import Services
 from storage.models import utcnow
 from storage.repositories.inbound import store_inbound_event
@@ -52,10 +55,13 @@ def callback():
     try:
         events = WebhookParser(services.settings.line_channel_secret).parse(body, signature)
         raw_events = json.loads(body)["events"]
+        for event in events:
+            check_envelope(event)
     except InvalidSignatureError:
         log.warning("webhook rejected: wrong signature")
         return _error("invalid_signature", 400)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # Also an event whose id or timestamp cannot be stored (bot.line_events.check_envelope).
         # The message of these errors may quote the event: log the type only.
         log.warning("webhook rejected: malformed body (%s)", type(exc).__name__)
         return _error("invalid_body", 400)

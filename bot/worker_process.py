@@ -8,12 +8,16 @@ hung one by the file's age alone (`deploy/entrypoint.sh alive`), without Redis o
 Python.
 """
 
+import itertools
 import logging
 import os
 import resource
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import redis
+import rq
 from rq import SimpleWorker
 
 log = logging.getLogger(__name__)
@@ -23,14 +27,61 @@ log = logging.getLogger(__name__)
 WORKER_TTL_SECONDS = 60
 
 
+REDIS_WAIT_SECONDS = 2.0
+
+
 class HeartbeatWorker(SimpleWorker):
     heartbeat_file: Path | None = None
+    stopping = False  # a stop was asked for (SIGTERM/SIGINT), as opposed to RQ giving up
+
+    def request_stop(self, signum, frame):
+        self.stopping = True
+        return super().request_stop(signum, frame)
 
     def heartbeat(self, *args, **kwargs):
         result = super().heartbeat(*args, **kwargs)
         if self.heartbeat_file is not None:
             touch_heartbeat(self.heartbeat_file)
         return result
+
+
+def run_rq_worker(
+    queue: rq.Queue, connection: redis.Redis, *, burst: bool, heartbeat_file: Path | None, ttl: int
+) -> None:
+    """Run RQ until asked to stop, surviving Redis outages.
+
+    RQ's worker quits on a Redis error (a timeout, or a lost connection while it
+    records a job's end), which would leave the queue unserved after Redis returns.
+    This process then waits for Redis and starts a fresh worker. A job cut short is
+    not lost: its stored event is redone by the sweeper. In burst mode it stops once
+    the queue is empty.
+    """
+    for number in itertools.count(1):
+        worker = HeartbeatWorker([queue], connection=connection, name=f"marugoto-{os.getpid()}-{number}",
+                                 worker_ttl=ttl)
+        worker.heartbeat_file = heartbeat_file
+        try:
+            worker.work(burst=burst, with_scheduler=False)
+        except redis.RedisError as exc:
+            log.warning("worker lost Redis (%s)", type(exc).__name__)
+        if worker.stopping:
+            return
+        _wait_for_redis(connection, heartbeat_file)
+        if burst and queue.count == 0:
+            return
+        log.warning("restarting the job loop")
+
+
+def _wait_for_redis(connection: redis.Redis, heartbeat_file: Path | None) -> None:
+    while True:
+        try:
+            connection.ping()
+            return
+        except redis.RedisError:
+            # Alive and waiting, not hung: keep the liveness file fresh.
+            if heartbeat_file is not None:
+                touch_heartbeat(heartbeat_file)
+            time.sleep(REDIS_WAIT_SECONDS)
 
 
 def touch_heartbeat(path: Path) -> None:

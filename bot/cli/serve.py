@@ -1,6 +1,5 @@
 """`marugoto serve`, `worker` and `scheduler`: the long-running processes."""
 
-import os
 import signal
 import threading
 
@@ -66,7 +65,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
     from bot.logging_setup import configure_logging
     from bot.metrics_http import start_metrics_server
     from bot.scheduler import run_scheduler
-    from bot.worker_process import WORKER_TTL_SECONDS, HeartbeatWorker, heartbeat_callback, log_ready
+    from bot.worker_process import WORKER_TTL_SECONDS, heartbeat_callback, log_ready, run_rq_worker
 
     settings = cli_ctx.settings
     configure_logging(settings.log_level)
@@ -90,12 +89,10 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
         jobs.set_worker_services(services)
         log_ready("worker")
         # A non-forking worker: the model and the database pool are loaded once per process.
-        rq_worker = HeartbeatWorker(
-            [services.jobs.rq_queue], connection=services.redis,
-            name=f"marugoto-{os.getpid()}", worker_ttl=WORKER_TTL_SECONDS,
+        run_rq_worker(
+            services.jobs.rq_queue, services.redis, burst=burst,
+            heartbeat_file=settings.heartbeat_file, ttl=WORKER_TTL_SECONDS,
         )
-        rq_worker.heartbeat_file = settings.heartbeat_file
-        rq_worker.work(burst=burst, with_scheduler=False)
     finally:
         if metrics_server is not None:
             metrics_server.shutdown()

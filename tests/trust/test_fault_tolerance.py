@@ -125,7 +125,7 @@ def _after_the_outage(_services) -> None:
 # RQ's own pub/sub thread dies with the connection (it is restarted with the next worker).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_worker_that_loses_redis_mid_job_waits_for_it_and_serves_the_queue_again(tmp_path, sqlite_url, redis_db):
-    # Regression found by bench/chaos.py: RQ's worker quit ("unhandled exception") when Redis went
+    # Regression found by bot/bench/chaos.py: RQ's worker quit ("unhandled exception") when Redis went
     # away during a job, so nothing was processed after Redis returned.
     redis_target = urlsplit(REDIS_URL)
     proxy = TcpProxy(redis_target.hostname, redis_target.port or 6379).start()

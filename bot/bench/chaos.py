@@ -1,6 +1,6 @@
 """Chaos run: residents talk to a running marugoto while Redis, PostgreSQL and a worker fail.
 
-    python -m bench.chaos --residents 6 --max-seconds 480
+    python -m bot.bench.chaos --residents 6 --max-seconds 480
 
 Starts a PRIVATE Redis and a throwaway PostgreSQL cluster on free loopback ports (the
 shared 5432/6379 are never touched), seeds the demo city, then runs `marugoto serve`,
@@ -24,8 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.chaos_residents import Resident, Tally
-from bench.chaos_services import PrivatePostgres, PrivateRedis, free_port, wait_for_port
+from bot.bench.chaos_residents import Resident, Tally
+from bot.bench.chaos_services import PrivatePostgres, PrivateRedis, free_port, wait_for_port
 from bot.bench.line_stub import PUSH, REPLY, LineStub
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -106,6 +106,12 @@ def _consent_setter(value: str | None, staff_by_login: dict[str, str]) -> str:
     kind, _, who = value.partition(":")
     if kind == "staff":
         return f"職員 {staff_by_login.get(who, who)}"
+    if value == "acquaintance":
+        # The bot records "not obtained": a neighbour cannot consent for the person concerned.
+        return "ボット（知人・近所からの相談のため）"
+    if value in WHOSE_NAMES_JA:
+        # The LINE side stores who answered the consent question (routing.facts.WHOSE_VALUES).
+        return f"相談者（{WHOSE_NAMES_JA[value]}、LINEで回答）"
     return {"resident": "相談者（LINEで回答）", "bot": "ボット"}.get(value, value)
 
 

@@ -27,13 +27,13 @@ def test_the_page_shows_the_conversation_with_highlighted_evidence(staff_client,
             },
             {"rule": "elderly-care", "matched": True, "conditions": []},
         ]
-        case.consent, case.consent_set_by = "declined", "resident"
+        case.consent, case.consent_set_by = "declined", "family"  # as the LINE side stores who answered
     html = staff_client.get(f"/console/cases/{case_id}").get_data(as_text=True)
     assert '最近、<mark class="evidence" title="高齢・介護">認知症</mark>がすすんで' in html
     assert '<mark class="evidence" title="こころ・依存症">眠れません</mark>' in html
     assert "父は82歳です。" in html and "お話しくださってありがとうございます。" in html
     assert "家族" in html and "75歳以上" in html  # whose, age band
-    assert "支援会議のみ（同意なし）" in html and "相談者（LINEで回答）" in html
+    assert "支援会議のみ（同意なし）" in html and "相談者（家族、LINEで回答）" in html
     assert "elderly-care" in html and "キュー「old」はありません" in html
     with services.sessions() as session:
         assert session.scalar(select(AuditEvent.action).where(AuditEvent.target_id == str(case_id))) == events.CASE_VIEW

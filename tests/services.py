@@ -16,6 +16,8 @@ import psycopg
 import pytest
 import redis
 
+from bot.bench.cluster import CLAIM_KEY as BENCH_CLAIM_KEY
+
 POSTGRES_ADMIN_URL = os.environ.get("MARUGOTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("MARUGOTO_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -88,7 +90,11 @@ def claimed_redis_db(only: int | None = None) -> Iterator[int]:
     deadline = time.monotonic() + REDIS_CLAIM_WAIT_SECONDS
     try:
         while True:
-            claimed = (d for d in candidates if locks.set(redis_claim_key(d), token, nx=True, ex=REDIS_CLAIM_SECONDS))
+            claimed = (
+                d
+                for d in candidates
+                if not _held_by_bench(d) and locks.set(redis_claim_key(d), token, nx=True, ex=REDIS_CLAIM_SECONDS)
+            )
             db = next(claimed, None)
             if db is not None:
                 break
@@ -101,3 +107,12 @@ def claimed_redis_db(only: int | None = None) -> Iterator[int]:
             locks.eval(_RELEASE, 1, redis_claim_key(db), token)
     finally:
         locks.close()
+
+
+def _held_by_bench(db: int) -> bool:
+    """`marugoto bench` claims a db by a key inside it (bot.bench.cluster): never flush that one."""
+    client = redis_client(db)
+    try:
+        return client.exists(BENCH_CLAIM_KEY) == 1
+    finally:
+        client.close()

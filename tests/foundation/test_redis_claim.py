@@ -1,6 +1,6 @@
 """Redis test databases are claimed exclusively across concurrent test runs (tests.services.claimed_redis_db)."""
 
-from tests.services import claimed_redis_db, redis_claim_key, redis_client
+from tests.services import _held_by_bench, claimed_redis_db, redis_claim_key, redis_client
 
 
 def test_two_claims_at_once_get_different_databases_and_release_them():
@@ -21,3 +21,20 @@ def test_releasing_never_drops_a_claim_that_another_run_took_over():
     assert locks.get(redis_claim_key(db)) == b"another-run"
     locks.delete(redis_claim_key(db))
     locks.close()
+
+
+def test_a_database_claimed_by_marugoto_bench_is_never_handed_to_a_test():
+    from bot.bench.cluster import CLAIM_KEY
+
+    with claimed_redis_db() as db:
+        pass
+    bench = redis_client(db)
+    bench.set(CLAIM_KEY, "bench-run", ex=60)
+    try:
+        assert _held_by_bench(db)
+        with claimed_redis_db() as first, claimed_redis_db() as second:
+            assert db not in (first, second)
+        assert bench.get(CLAIM_KEY) == b"bench-run"
+    finally:
+        bench.delete(CLAIM_KEY)
+        bench.close()

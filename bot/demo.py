@@ -3,45 +3,26 @@
 from sqlalchemy.orm import Session
 
 from console.passwords import hash_password, one_time_password
-from routing.municipality import Municipality, OpeningHours
+from routing.municipality import Municipality
 from routing.municipality_file import load_municipality
+from routing.municipality_sync import stored_municipality, sync_queues
 from routing.rule_file import default_rules_source
-from routing.store import MUNICIPALITY_DOCUMENT, QUEUE_KIND
+from routing.store import MUNICIPALITY_DOCUMENT
 from storage import events
 from storage.repositories.audit import record_audit
-from storage.repositories.config_documents import put_document
-from storage.repositories.queues import upsert_queue
+from storage.repositories.config_documents import get_document, put_document
 from storage.repositories.rulesets import add_ruleset_version, get_live_ruleset
 from storage.repositories.staff import add_staff, get_staff_by_login
 
 
-def _hours(hours: OpeningHours) -> dict:
-    return {
-        "periods": [
-            {"days": list(p.days), "open": p.opens.strftime("%H:%M"), "close": p.closes.strftime("%H:%M")}
-            for p in hours.periods
-        ],
-        "closed_on_holidays": hours.closed_on_holidays,
-    }
-
-
 def seed_municipality(session: Session, source: str) -> Municipality:
-    """Store the municipality document and mirror its queues and agencies as Queue rows."""
+    """Store the municipality document (keeping its message overrides) and mirror its queues
+    and agencies as Queue rows."""
     municipality = load_municipality(source)
-    put_document(session, MUNICIPALITY_DOCUMENT, {"source": source})
-    for queue in municipality.queues:
-        upsert_queue(
-            session, queue.key, name=queue.name, field=queue.field, kind=QUEUE_KIND,
-            contact=queue.description, target_reply_hours=queue.target_reply_hours,
-            office_hours=_hours(municipality.office_hours), active=True,
-        )
-    for agency in municipality.agencies:
-        upsert_queue(
-            session, agency.key, name=agency.name, field=municipality.queue(agency.queue).field,
-            kind="agency", contact=f"{agency.phone} {agency.address}",
-            target_reply_hours=municipality.queue(agency.queue).target_reply_hours,
-            office_hours=_hours(agency.office_hours), active=True,
-        )
+    previous = stored_municipality(session)
+    document = {**(get_document(session, MUNICIPALITY_DOCUMENT) or {}), "source": source}
+    put_document(session, MUNICIPALITY_DOCUMENT, document)
+    sync_queues(session, municipality, previous=previous, actor_type="system", actor_id="demo")
     return municipality
 
 

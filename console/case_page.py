@@ -9,31 +9,22 @@ from sqlalchemy.orm import Session
 from console.actions.conversation import note_text
 from console.actions.records import MEETINGS
 from console.display import SENDER_NAMES_JA, label_name
-from console.highlight import Segment, highlight
+from console.highlight import Segment, evidence_words, highlight
 from routing.facts import AGE_BAND_NAMES_JA, CONSENT_NAMES_JA, CONTACT_NAMES_JA, WHOSE_NAMES_JA
 from storage import events
 from storage.models import AuditEvent, Case, CaseNote, CaseShare, Message, Queue, StaffUser, TagCorrection
 from storage.repositories.cases import message_text
 
 
-def concern_messages(case: Case) -> list[Message]:
-    """The resident's own words up to the handoff: what the classifier read (evidence offsets point here)."""
-    return [
-        m
-        for m in case.messages
-        if m.sender == "resident"
-        and m.kind == "text"
-        and m.body_enc is not None
-        and (case.handed_off_at is None or m.created_at <= case.handed_off_at)
-    ]
-
-
 def build_case_view(session: Session, cipher, case: Case, districts: dict[str, str]) -> dict:
     users = list(session.scalars(select(StaffUser)))
     staff = {u.id: u.display_name for u in users}
     texts = {m.id: message_text(cipher, m) for m in case.messages}
-    concern = concern_messages(case)
-    marked = dict(zip((m.id for m in concern), highlight([texts[m.id] for m in concern], case.evidence), strict=True))
+    # Evidence points into the resident's text messages (offsets within each one).
+    resident_texts = {
+        m.id: texts[m.id] for m in case.messages if m.sender == "resident" and texts[m.id] is not None
+    }
+    marked = highlight(resident_texts, case.evidence)
     conversation = [
         {
             "id": m.id,
@@ -64,11 +55,7 @@ def build_case_view(session: Session, cipher, case: Case, districts: dict[str, s
     shared = session.scalars(
         select(Queue.name).join(CaseShare, CaseShare.queue_id == Queue.id).where(CaseShare.case_id == case.id)
     )
-    evidence: dict[str, list[str]] = {}
-    for item in case.evidence:
-        words = evidence.setdefault(str(item.get("label")), [])
-        if item.get("text") and item["text"] not in words:
-            words.append(item["text"])
+    evidence = evidence_words(resident_texts, case.evidence)
     return {
         "conversation": conversation,
         "evidence": [{"label": k, "name": label_name(k), "words": v} for k, v in evidence.items()],
@@ -119,6 +106,12 @@ def _consent_setter(value: str | None, staff_by_login: dict[str, str]) -> str:
     kind, _, who = value.partition(":")
     if kind == "staff":
         return f"職員 {staff_by_login.get(who, who)}"
+    if value == "acquaintance":
+        # The bot records "not obtained": a neighbour cannot consent for the person concerned.
+        return "ボット（知人・近所からの相談のため）"
+    if value in WHOSE_NAMES_JA:
+        # The LINE side stores who answered the consent question (routing.facts.WHOSE_VALUES).
+        return f"相談者（{WHOSE_NAMES_JA[value]}、LINEで回答）"
     return {"resident": "相談者（LINEで回答）", "bot": "ボット"}.get(value, value)
 
 

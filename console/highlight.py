@@ -1,12 +1,13 @@
 """Mark the classifier's evidence in the resident's messages.
 
-Evidence offsets point into the resident's concern messages joined with "\\n"
-in order. When an offset does not match its text (the messages changed, or the
-classifier saw a different join), the evidence text is searched for instead, so
-a highlight is never placed on the wrong words and never lost when findable.
+The worker stores evidence as `{label, message_id, start, end}`: offsets within one
+message of the case, never the words themselves (they stay encrypted in the message).
+The words are cut from the decrypted message when the page is shown. Evidence that
+names no message of this case, or offsets outside its text, is dropped rather than
+placed on the wrong words.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -16,35 +17,45 @@ class Segment:
     labels: tuple[str, ...] = ()
 
 
-def highlight(texts: Sequence[str], evidence: Iterable[Mapping]) -> list[list[Segment]]:
-    """For each text, its segments in order; a segment with labels is evidence for them."""
-    joined = "\n".join(texts)
-    bounds, position = [], 0
-    for text in texts:
-        bounds.append((position, position + len(text)))
-        position += len(text) + 1
-    spans: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+@dataclass(frozen=True)
+class Span:
+    label: str
+    message_id: int
+    start: int
+    end: int
+
+
+def evidence_spans(texts: Mapping[int, str], evidence: Iterable[Mapping]) -> list[Span]:
+    """The well-formed evidence items that fall inside a message of `texts` (message id -> text)."""
+    spans = []
     for item in evidence:
-        label, start, end, wanted = item.get("label"), item.get("start"), item.get("end"), item.get("text")
-        if not isinstance(label, str) or not isinstance(wanted, str) or not wanted:
+        label, message_id, start, end = (item.get(k) for k in ("label", "message_id", "start", "end"))
+        if not isinstance(label, str) or not all(type(v) is int for v in (message_id, start, end)):
             continue
-        if (
-            isinstance(start, int)
-            and isinstance(end, int)
-            and 0 <= start < end <= len(joined)
-            and joined[start:end] == wanted
-        ):
-            for index, (first, last) in enumerate(bounds):
-                lo, hi = max(start, first), min(end, last)
-                if lo < hi:
-                    spans[index].append((lo - first, hi - first, label))
-            continue
-        for index, text in enumerate(texts):
-            found = text.find(wanted)
-            if found >= 0:
-                spans[index].append((found, found + len(wanted), label))
-                break
-    return [_segments(text, found) for text, found in zip(texts, spans, strict=True)]
+        text = texts.get(message_id)
+        if text is not None and 0 <= start < end <= len(text):
+            spans.append(Span(label, message_id, start, end))
+    return spans
+
+
+def highlight(texts: Mapping[int, str], evidence: Iterable[Mapping]) -> dict[int, list[Segment]]:
+    """For each message id in `texts`, its segments in order; a segment with labels is evidence for them."""
+    spans = evidence_spans(texts, evidence)
+    return {
+        message_id: _segments(text, [(s.start, s.end, s.label) for s in spans if s.message_id == message_id])
+        for message_id, text in texts.items()
+    }
+
+
+def evidence_words(texts: Mapping[int, str], evidence: Iterable[Mapping]) -> dict[str, list[str]]:
+    """Each label's distinct evidence words, in the order found."""
+    words: dict[str, list[str]] = {}
+    for span in evidence_spans(texts, evidence):
+        found = words.setdefault(span.label, [])
+        word = texts[span.message_id][span.start : span.end]
+        if word not in found:
+            found.append(word)
+    return words
 
 
 def _segments(text: str, spans: list[tuple[int, int, str]]) -> list[Segment]:

@@ -7,19 +7,18 @@ The YAML text is stored as written (comments included), so administrators edit
 what they wrote. Before saving, routing checks the file (every problem with its
 line) and intake builds its configuration from it with the message overrides
 (unknown keys, wrong placeholders, too many districts for LINE quick replies).
+Saving mirrors the file's queues and agencies as Queue rows (routing.municipality_sync).
 """
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.errors import InvalidInput
 from intake.context import config_from_municipality
 from intake.errors import IntakeError
 from routing.errors import ConfigFileError, MunicipalityMissing
-from routing.municipality import Municipality
 from routing.municipality_file import load_municipality
+from routing.municipality_sync import QueueSync, stored_municipality, sync_queues
 from routing.store import MUNICIPALITY_DOCUMENT, load_live_municipality
-from storage.models import Queue
 from storage.repositories.config_documents import get_document, put_document
 
 
@@ -36,20 +35,17 @@ def district_names(session: Session) -> dict[str, str]:
     return {d.key: d.name for d in municipality.districts}
 
 
-def save_settings_document(session: Session, *, source: str, messages: dict[str, str], staff_id: int) -> Municipality:
-    """Check and save; MunicipalityFileError lists every problem of the file, InvalidInput the rest."""
+def save_settings_document(
+    session: Session, *, source: str, messages: dict[str, str], staff_id: int
+) -> QueueSync:
+    """Check, save and mirror the queues; MunicipalityFileError lists every problem of the file,
+    InvalidInput the rest."""
     municipality = load_municipality(source, source="municipality")
     try:
         config_from_municipality(municipality, messages)
     except IntakeError as exc:
         raise InvalidInput(f"LINEの会話に使えない設定です: {exc}") from None
+    previous = stored_municipality(session)
     document = {**get_settings_document(session), "source": source, "messages": messages}
     put_document(session, MUNICIPALITY_DOCUMENT, document, staff_id=staff_id)
-    return municipality
-
-
-def missing_queue_rows(session: Session, municipality: Municipality) -> list[str]:
-    """Queues and agencies of the file that have no Queue row yet (rules and staff need one)."""
-    keys = set(session.scalars(select(Queue.key)))
-    wanted = [(q.key, q.name) for q in municipality.queues] + [(a.key, a.name) for a in municipality.agencies]
-    return [f"{name}（{key}）" for key, name in wanted if key not in keys]
+    return sync_queues(session, municipality, previous=previous, actor_type="staff", actor_id=staff_id)

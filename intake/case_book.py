@@ -135,6 +135,11 @@ class CaseBook:
     def _AppendToCase(self, action: a.AppendToCase) -> None:  # noqa: N802
         case = self.case(action.case_ref)
         attach_to_case(self.session, case, messages_of_refs(self.session, self.resident, (action.message_ref,)))
+        if case.status == "waiting":
+            # The resident answered: the case is the assignee's to act on again.
+            check_transition(case.status, "assigned")
+            case.status = "assigned"
+            self._audit(events.CASE_STATUS, case, {"from": "waiting", "to": "assigned", "via": "resident_message"})
         if case.status != "intake":
             self._notify(events.EVENT_CASE_UPDATED, case)
 

@@ -31,6 +31,7 @@ RESIDENT_DELETE_REQUEST = "resident.delete_request"
 RULES_SAVE = "rules.save"
 RULES_ROLLBACK = "rules.rollback"
 QUEUE_SAVE = "queue.save"
+QUEUE_SYNC = "queue.sync"  # mirrored from the municipality document
 SETTINGS_SAVE = "settings.save"
 CANNED_REPLIES_SAVE = "canned_replies.save"
 EXPORT = "export"

@@ -2,7 +2,6 @@
 
 import base64
 import os
-import random
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +11,7 @@ from bot.settings import Settings
 from storage import migrate
 from tests.services import (
     POSTGRES_ADMIN_URL,
+    claimed_redis_db,
     create_database,
     drop_database,
     redis_client,
@@ -71,13 +71,14 @@ def sqlite_url(tmp_path):
 
 @pytest.fixture
 def redis_db():
-    """A Redis database of its own, flushed before and after (other test runs may share the server)."""
-    db = int(os.environ.get("MARUGOTO_TEST_REDIS_DB", random.randint(1, 15)))
-    client = redis_client(db)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    """A Redis database held by this test alone (claimed across concurrent runs), flushed before and after."""
+    only = os.environ.get("MARUGOTO_TEST_REDIS_DB")
+    with claimed_redis_db(int(only) if only else None) as db:
+        client = redis_client(db)
+        client.flushdb()
+        yield client
+        client.flushdb()
+        client.close()
 
 
 @pytest.fixture

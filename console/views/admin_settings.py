@@ -11,7 +11,7 @@ from console.canned_replies import list_canned_replies, parse_canned_replies, sa
 from console.catalogue_overrides import format_overrides, parse_overrides
 from console.config import services
 from console.errors import InvalidInput
-from console.municipality_settings import get_settings_document, missing_queue_rows, save_settings_document
+from console.municipality_settings import get_settings_document, save_settings_document
 from routing.errors import MunicipalityFileError
 from storage import events
 from storage.repositories.audit import record_audit
@@ -31,7 +31,7 @@ EMPTY_CANNED_ROWS = 3
 @require_role("admin")
 def settings_page():
     actor = current_actor()
-    notice, error, problems, missing, status = None, None, [], [], 200
+    notice, error, problems, synced, status = None, None, [], None, 200
     with services().sessions.begin() as db:
         document = get_settings_document(db)
         source = document.get("source") or ""
@@ -43,7 +43,7 @@ def settings_page():
                 if len(source) > MAX_SOURCE:
                     raise InvalidInput("設定が長すぎます。")
                 messages = parse_overrides(messages_text)
-                municipality = save_settings_document(db, source=source, messages=messages, staff_id=actor.id)
+                synced = save_settings_document(db, source=source, messages=messages, staff_id=actor.id)
                 record_audit(
                     db,
                     **actor.audit,
@@ -52,7 +52,7 @@ def settings_page():
                     target_id="municipality",
                     detail={"sha256": hashlib.sha256(source.encode("utf-8")).hexdigest(), "messages": sorted(messages)},
                 )
-                notice, missing = "保存しました。", missing_queue_rows(db, municipality)
+                notice = "保存しました。"
             except MunicipalityFileError as exc:
                 error, problems, status = "設定に問題があります。保存していません。", exc.problems, 400
             except InvalidInput as exc:
@@ -66,7 +66,7 @@ def settings_page():
         notice=notice,
         error=error,
         problems=problems,
-        missing=missing,
+        synced=synced,
     )
     return page, status
 

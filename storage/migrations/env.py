@@ -34,10 +34,22 @@ def run_online() -> None:
 
 
 def _run(connection) -> None:
-    # Batch mode lets ALTER TABLE work on SQLite through table copies.
+    # Batch mode lets ALTER TABLE work on SQLite through table copies. Dropping the old
+    # copy of a parent table would cascade into its children while foreign keys are on,
+    # and SQLite ignores that pragma inside a transaction (storage.db begins one at once):
+    # set on the driver's connection, outside any transaction; checked after.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        driver = connection.connection.driver_connection
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        driver.execute("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} rows with a missing parent row")
 
 
 if context.is_offline_mode():

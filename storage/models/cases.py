@@ -16,7 +16,8 @@ DELIVERY_STATUSES = ("received", "pending", "sent", "failed")
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_queue", "status", "queue_id"),)
+    # AUTOINCREMENT: SQLite never reuses a deleted row's id (audit rows name cases by id).
+    __table_args__ = (Index("ix_cases_status_queue", "status", "queue_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)

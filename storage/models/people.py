@@ -19,6 +19,8 @@ class Resident(Base):
     """A LINE contact. The user id is kept only encrypted; lookups use its keyed hash."""
 
     __tablename__ = "residents"
+    # AUTOINCREMENT: SQLite never reuses a deleted row's id (audit rows name residents by id).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -33,6 +35,7 @@ class Resident(Base):
 
 class StaffUser(Base):
     __tablename__ = "staff_users"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids named by audit rows are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)

@@ -10,6 +10,7 @@ from storage.models.base import Base, utcnow
 
 class Queue(Base):
     __tablename__ = "queues"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids named by audit rows are never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)

@@ -197,6 +197,28 @@ def test_a_resident_whose_case_was_resolved_starts_a_new_conversation(talk, line
         assert latest.case_id is None  # waits for the next case
 
 
+def test_a_resident_message_on_a_waiting_case_hands_it_back_to_the_assignee(talk, line_stub):
+    client, services = talk
+    uid = p.user_id()
+    _post(client, services, p.text_event(uid, "介護の相談です"))
+    _tap(client, services, line_stub, uid, "これで全部です")
+    for label in ("自分のこと", "75歳以上", "北地区", "このLINE", "はい"):
+        _tap(client, services, line_stub, uid, label)
+    with services.sessions.begin() as session:
+        session.execute(update(Case).values(status="waiting"))  # staff replied and wait for the resident
+    _post(client, services, p.text_event(uid, "お返事ありがとうございます。明日なら大丈夫です"))
+    [case] = _cases(services)
+    assert case.status == "assigned"
+    with services.sessions() as session:
+        latest = session.scalar(select(Message).where(Message.sender == "resident").order_by(Message.id.desc()))
+        audit = session.scalar(
+            select(AuditEvent).where(AuditEvent.action == events.CASE_STATUS).order_by(AuditEvent.id.desc())
+        )
+    assert latest.case_id == case.id
+    assert (audit.actor_type, audit.target_id) == ("resident", str(case.id))
+    assert audit.detail == {"from": "waiting", "to": "assigned", "via": "resident_message"}
+
+
 def test_hand_off_and_emergencies_are_published_for_the_console(tmp_path, sqlite_url, line_stub, redis_db):
     db = redis_db.connection_pool.connection_kwargs["db"]
     client, services = _start(tmp_path, sqlite_url, line_stub, redis_url=f"{REDIS_URL}/{db}")

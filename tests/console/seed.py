@@ -68,7 +68,7 @@ def seed_case(
     domains: tuple[str, ...] = ("elderly_care",),
     patterns: tuple[str, ...] = (),
     urgency: str = "normal",
-    evidence: list[dict] | None = None,
+    evidence: tuple[tuple[str, str], ...] = (),
     emergency: bool = False,
     user_id: str | None = None,
     received_at: datetime | None = None,
@@ -82,7 +82,7 @@ def seed_case(
             session, services.cipher, user_id or f"U{received_at.timestamp():.6f}{len(texts)}{queue_id}", channel="line"
         )
         case = create_case(session, resident, channel="line", now=received_at)
-        for i, text in enumerate(texts):
+        messages = [
             add_message(
                 session,
                 services.cipher,
@@ -91,18 +91,31 @@ def seed_case(
                 text=text,
                 at=received_at - timedelta(minutes=len(texts) - i),
             )
+            for i, text in enumerate(texts)
+        ]
         add_message(
             session, services.cipher, case, sender="bot", text="お話しくださってありがとうございます。", at=received_at
         )
         case.status, case.queue_id = status, queue_id
         case.domains, case.patterns, case.urgency = list(domains), list(patterns), urgency
-        case.evidence = evidence if evidence is not None else []
+        session.flush()
+        case.evidence = worker_evidence(messages, texts, evidence)
         case.emergency, case.district, case.whose, case.age_band = emergency, district, "family", "75_plus"
         case.handed_off_at, case.reply_due_at = received_at, received_at + timedelta(hours=reply_hours)
         session.flush()
         if shared_with is not None:
             session.add(CaseShare(case_id=case.id, queue_id=shared_with))
         return case.id
+
+
+def worker_evidence(messages, texts: tuple[str, ...], evidence: tuple[tuple[str, str], ...]) -> list[dict]:
+    """(label, word) pairs in the worker's stored form: the first message holding the word, offsets within it."""
+    stored = []
+    for label, word in evidence:
+        index = next(i for i, text in enumerate(texts) if word in text)
+        start = texts[index].index(word)
+        stored.append({"label": label, "message_id": messages[index].id, "start": start, "end": start + len(word)})
+    return stored
 
 
 def actor_of(services, staff_id: int) -> Actor:

@@ -159,12 +159,25 @@ def test_municipality_settings_are_validated_with_line_numbers_before_saving(adm
     saved = post(admin_client, "/console/admin/settings", source=demo, messages="end: またいつでもどうぞ。\n")
     html = saved.get_data(as_text=True)
     assert saved.status_code == 200 and "保存しました" in html
-    assert "hokatsu-north" in html  # the file's agencies that have no Queue row yet are listed
+    assert "追加:" in html and "hokatsu-north" in html  # the file's queues and agencies became Queue rows
     with services.sessions() as session:
+        north = session.scalar(select(Queue).where(Queue.key == "hokatsu-north"))
+        assert (north.kind, north.field, north.active) == ("agency", "elderly_care", True)
         document = get_settings_document(session)
         assert document["source"] == demo and document["messages"] == {"end": "またいつでもどうぞ。"}
         assert district_names(session)["wakaba"] == "若葉地区"
     assert last_audit(services).action == events.SETTINGS_SAVE
+    # A later save without an agency deactivates its row (its cases keep pointing at it).
+    block = demo[demo.index("  - key: hokatsu-north\n") : demo.index("  - key: hokatsu-central\n")]
+    merged = demo.replace(block, "").replace(
+        "districts: [honmachi, ekimae, midoricho]", "districts: [honmachi, ekimae, midoricho, ohashi, wakaba, kitayama]"
+    )
+    again = post(admin_client, "/console/admin/settings", source=merged, messages="")
+    assert again.status_code == 200 and "停止" in again.get_data(as_text=True)
+    with services.sessions() as session:
+        assert session.scalar(select(Queue.active).where(Queue.key == "hokatsu-north")) is False
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.target_id == str(north.id)))
+        assert list(actions) == [events.QUEUE_SYNC, events.QUEUE_SYNC]  # created, then deactivated
 
 
 def test_canned_replies_reject_half_filled_rows(admin_client):

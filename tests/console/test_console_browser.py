@@ -67,11 +67,6 @@ def server(tmp_path, sqlite_url, redis_db):
     app.extensions["marugoto"].close()
 
 
-def evidence_for(texts: tuple[str, ...], label: str, word: str) -> dict:
-    start = "\n".join(texts).index(word)
-    return {"label": label, "start": start, "end": start + len(word), "text": word}
-
-
 def log_in(page, base: str, login: str, *, totp_secret: str | None = None) -> None:
     page.goto(f"{base}/console/login")
     page.fill("input[name=login]", login)
@@ -91,7 +86,7 @@ def test_staff_work_a_case_in_the_browser(browser, server):
         queue_id=people.queues["elderly_care"],
         texts=CONCERN,
         domains=("elderly_care", "poverty"),
-        evidence=[evidence_for(CONCERN, "elderly_care", "認知症"), evidence_for(CONCERN, "poverty", "お金")],
+        evidence=(("elderly_care", "認知症"), ("poverty", "お金")),
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="ja-JP")

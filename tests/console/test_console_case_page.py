@@ -10,15 +10,12 @@ TEXTS = ("父は82歳です。", "最近、認知症がすすんで、夜も眠�
 
 
 def test_the_page_shows_the_conversation_with_highlighted_evidence(staff_client, services, seeded):
-    joined = "\n".join(TEXTS)
-    start = joined.index("認知症")
-    evidence = [
-        {"label": "elderly_care", "start": start, "end": start + 3, "text": "認知症"},
-        {"label": "mental_health", "start": 0, "end": 3, "text": "眠れません"},  # stale offsets: found by text
-    ]
+    evidence = (("elderly_care", "認知症"), ("mental_health", "眠れません"))
     case_id = seed_case(services, queue_id=seeded.queues["elderly_care"], texts=TEXTS, evidence=evidence)
     with services.sessions.begin() as session:
         case = session.get(Case, case_id)
+        # The worker's form holds no words: the page cuts them from the decrypted message.
+        assert all(set(item) == {"label", "message_id", "start", "end"} for item in case.evidence)
         case.routing_rule, case.routing_warning = "elderly-care", "キュー「old」はありません"
         case.routing_trace = [
             {
@@ -30,13 +27,13 @@ def test_the_page_shows_the_conversation_with_highlighted_evidence(staff_client,
             },
             {"rule": "elderly-care", "matched": True, "conditions": []},
         ]
-        case.consent, case.consent_set_by = "declined", "resident"
+        case.consent, case.consent_set_by = "declined", "family"  # as the LINE side stores who answered
     html = staff_client.get(f"/console/cases/{case_id}").get_data(as_text=True)
     assert '最近、<mark class="evidence" title="高齢・介護">認知症</mark>がすすんで' in html
     assert '<mark class="evidence" title="こころ・依存症">眠れません</mark>' in html
     assert "父は82歳です。" in html and "お話しくださってありがとうございます。" in html
     assert "家族" in html and "75歳以上" in html  # whose, age band
-    assert "支援会議のみ（同意なし）" in html and "相談者（LINEで回答）" in html
+    assert "支援会議のみ（同意なし）" in html and "相談者（家族、LINEで回答）" in html
     assert "elderly-care" in html and "キュー「old」はありません" in html
     with services.sessions() as session:
         assert session.scalar(select(AuditEvent.action).where(AuditEvent.target_id == str(case_id))) == events.CASE_VIEW
@@ -47,12 +44,13 @@ def test_the_api_returns_the_same_view_and_audits_it(staff_client, services, see
         services,
         queue_id=seeded.queues["elderly_care"],
         texts=TEXTS,
-        evidence=[{"label": "elderly_care", "start": 15, "end": 18, "text": "認知症"}],
+        evidence=(("elderly_care", "認知症"),),
     )
     body = staff_client.get(f"/console/api/cases/{case_id}").json
     first = body["view"]["conversation"][1]
     assert [s["text"] for s in first["segments"]] == ["最近、", "認知症", "がすすんで、夜も眠れません。"]
     assert first["segments"][1]["labels"] == ["elderly_care"]
+    assert body["view"]["evidence"] == [{"label": "elderly_care", "name": "高齢・介護", "words": ["認知症"]}]
     assert body["case"]["reference"] and body["view"]["household"]["age_band"] == "75歳以上"
     with services.sessions() as session:
         detail = session.scalar(select(AuditEvent.detail).where(AuditEvent.action == events.CASE_VIEW))

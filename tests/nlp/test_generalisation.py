@@ -136,6 +136,15 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, domain: s
         ("78の父と48の私", [78, 48]),
         ("おかん(80)と兄貴(51)", [80, 51]),
         ("70代の両親と40代で無職の弟", [75, 45]),
+        # Hiragana relations, kanji numerals, spaces between words.
+        ("わたしは　八十二です。むすめは　五十一で", [82, 51]),
+        # The writer's relation then the age; copulas and dialect after a bare number.
+        ("父親です(79)。息子は55じゃけえ", [79, 55]),
+        ("私(母・78)と、うちの娘、もう52やねん", [78, 52]),
+        ("46になる息子と、親父も80越えで", [46, 80]),
+        # A number with a counter is no age, and an age read before its relation is not also the previous one's.
+        ("一人暮らしの母(74)", [74]),
+        ("88歳の母です。53歳の息子のこと", [88, 53]),
     ],
 )
 def test_age_formats(text: str, ages: list[int]) -> None:
@@ -146,6 +155,14 @@ def test_8050_needs_the_age_bands() -> None:
     young = score_patterns("両親(60代)と、ひきこもりの弟(36)のことで相談です")[0]
     old = score_patterns("両親(80代)と、ひきこもりの弟(50)のことで相談です")[0]
     assert young["8050"] < 0.5 <= old["8050"]
+
+
+def test_8050_literal_as_a_topic_and_denied_withdrawal_are_no_household() -> None:
+    topic = score_patterns("ニュースで「8050問題」というのを見ました")[0]
+    denied = score_patterns("兄(45)と母(76)の二人暮らし。兄はひきこもりとかではないです")[0]
+    withdrawn = score_patterns("兄(45)と母(76)の二人暮らし。兄はひきこもりです")[0]
+    assert topic["8050"] < 0.5
+    assert denied["8050"] < withdrawn["8050"]
 
 
 @pytest.mark.parametrize(

@@ -28,15 +28,16 @@ _RELATION = {
 _REL = "|".join(f"(?P<{role}>{alternatives})" for role, alternatives in _RELATION.items())
 _NUM = r"(?P<num>[0-9０-９]{1,3}|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 # A number followed by a counter is no age (「一人暮らしの母」「3年前の父」「2回目の」).
+_NOT_GRADE = r"(?<![小中高])(?<!介護)(?<!支援)"
 _NOT_COUNTER = r"(?!人|つ|個|回|度|番|日|月|年|週|時|分|階|部|件|円|万|千|百|割|%|％|キロ|kg|cm|ヶ|か月|カ月)"
 _UNIT = r"(?P<unit>代|歳|才)"
 # Without 歳/代 a bare number is an age only when punctuation, a particle or a copula follows
 # (「私はもう80で」「親父も80越えで」「52やねん」「81じゃけえ」), never a counter (「母は3回」).
-_AGE = _NUM + r"(?:" + _UNIT + r"|(?=[)）で、。，,・と近過のがにをもや\s　]|です|だ|じゃ|超え|越え|半ば|前半|後半|な(?:ん|の)|$))"
+_AGE = _NOT_GRADE + _NUM + r"(?:" + _UNIT + r"|(?=[)）で、。，,・と近過のがにをもや\s　]|です|だ|じゃ|超え|越え|半ば|前半|後半|な(?:ん|の)|$))"
 
 # 「80代の母」「40代でひきこもりの弟」「80の母と50の俺」「50過ぎの従兄」「90近いおばあさん」
 _AGE_THEN_RELATION = re.compile(
-    r"(?<![0-9０-９])" + _NUM + _NOT_COUNTER + r"(?:" + _UNIT + r"(?:前半|後半|半ば|過ぎ|近く|くらい|ぐらい)?(?:の|で|に|を|が|は|になる|になった|近い)?|(?:になる|になった|にもなる)|(?:過ぎ|近く|近い|手前)?の?)"
+    r"(?<![0-9０-９])" + _NOT_GRADE + _NUM + _NOT_COUNTER + r"(?:" + _UNIT + r"(?:前半|後半|半ば|過ぎ|近く|くらい|ぐらい)?(?:の|で|に|を|が|は|になる|になった|近い)?|(?:になる|になった|にもなる)|(?:過ぎ|近く|近い|手前)?の?)"
     r"(?:[^、。\n\d]{1,6}の)?(?:ご|お)?(?:" + _REL + ")"
 )
 _RELATION_THEN_AGE = re.compile(
@@ -50,7 +51,8 @@ _WRITER_AGE = re.compile(
 _WRITER_AGE_LATER = re.compile(r"(?<![0-9０-９])" + _NUM + _UNIT + r"(?:前半|後半)?(?:の(?:男|女|無職|独身)[^。\n]{0,3})?です")
 _SCHOOL = re.compile(
     r"(?P<stage>小学(?:校)?(?:[1-6１-６一二三四五六]年)?生?|中学(?:校)?(?:[1-3１-３一二三]年)?生?|高校(?:[1-3１-３一二三]年)?生?|高専生|"
-    r"(?<![0-9])[小中高][1-6１-６一二三四五六](?:年)?(?:生)?(?=の|で|に|が|は|と|です|、|。|[)）\s]|$)|大学生|専門学生|専門学校生|短大生|学生|生徒|児童)"
+    r"(?<![0-9])[小中高][1-6１-６一二三四五六](?:年)?(?:生)?(?=の|で|に|が|は|と|です|だ|ば|さ|、|。|[)）\s]|$)|"
+    r"大学(?:[1-6１-６一二三四]年)?生?|専門(?:学校)?(?:の)?(?:[1-3１-３一二三]年)?生?|短大生|学生|生徒|児童)"
     r"(?:の(?:" + _REL + "))?"
 )
 _STAGE_AGES = {"小": 9, "中": 14, "高": 16, "大": 19, "専": 19, "短": 19, "学": 19, "生": 15, "児": 10}
@@ -69,7 +71,7 @@ _LITERAL = {
     "young_carer": re.compile(r"ヤングケアラー|ヤングケアラ|ヤンケア"),
 }
 # The literal word in a question about the topic (「ヤングケアラーとは何ですか」) is no household.
-_TOPIC_AFTER = re.compile(r"^(?:問題)?」?(?:って何|とは|について|という|っていう|に関する|の(?:講座|研修|勉強会|制度|啓発|講演|資料|パンフ))")
+_TOPIC_AFTER = re.compile(r"^(?:問題)?」?(?:って何|とは|について|という|っていう|をテーマ|の(?:特集|実態|調査)|に関する|の(?:講座|研修|勉強会|制度|啓発|講演|資料|パンフ))")
 _DEPENDENT = re.compile(
     r"ひきこも|引きこも|引き籠|閉じこも|部屋から(?:出|で)|(?:家|いえ)から(?:出|で)(?:て(?:い)?な|な|られ)|外に(?:は)?(?:一歩も)?出|"
     r"働いて(?:い)?(?:ない|なく|ません|おらず)|働け(?:ない|なく|て(?:い)?ない)|働か(?:ず|ない)|"
@@ -96,7 +98,7 @@ _CARE_FOR_ELDER = re.compile(
     r"(?:親|母|父|義母|義父|祖母|祖父)(?:が|は)[^。\n]{0,8}(?:在宅療養|寝たきり|がん|癌|脳梗塞|パーキンソン)|(?<!放課後)(?<!放課後等)デイ(?:の|に|へ|を)"
 )
 _YOUNG_CARE = re.compile(
-    r"(?<!要)介護|家のこと|代わりに|かわりに|(?:保育園|幼稚園|学校)に送|(?:一緒|いっしょ)に起き|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|御飯|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?[^。\n]{0,5}(?:作|つく|支度|準備|用意)|"
+    r"(?<!要)介護|介助|服薬|吸引|排せつ|排泄|トイレ|寝かしつけ|見張|家のこと|代わりに|かわりに|(?:保育園|幼稚園|学校)に送|(?:一緒|いっしょ)に起き|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|御飯|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?[^。\n]{0,5}(?:作|つく|支度|準備|用意)|"
     r"洗濯|せんたく|掃除|そうじ|買い物|送り迎え|付き添|つきそ|ついて(?:いっ|行っ|いく|行く)|連れて(?:いっ|行っ)|通訳|見守|看病|お風呂(?:に入れ|の介助)|おむつ|オムツ|薬の管理|着替え|着がえ|きがえ|手伝|てつだ|"
     r"(?:祖母|祖父|祖父母|母|父|親|弟|妹|きょうだい|おばあちゃん|おじいちゃん)(?:を|の)(?:みて|見て|みる|見る|みてる|見てる)"
 )
@@ -183,9 +185,9 @@ def find_people(text: str) -> tuple[Person, ...]:
     return tuple(sorted(people, key=lambda person: person.start))
 
 
-def _undenied(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first match not denied right after its word (「ひきこもりとかではない」「部屋にこもってるわけではなく」)."""
-    for match in pattern.finditer(text):
+def _undenied(pattern: re.Pattern[str], text: str, start: int = 0) -> re.Match[str] | None:
+    """The first match not denied right after its word (「ひきこもりとかではない」「家のことは大丈夫」)."""
+    for match in pattern.finditer(text, start):
         word = re.match(r"[ぁ-ゖ]{0,3}", text[match.end() :]).end()
         if not any(denial_length(text, match.end() + k) for k in range(word + 1)):
             return match
@@ -235,9 +237,9 @@ def _young_carer_spans(text: str, people: tuple[Person, ...]) -> list[tuple[int,
         if person.age > 19 or person.age < 8:
             continue
         if _is_writer(text, person):
-            care = _YOUNG_CARE.search(text)
+            care = _undenied(_YOUNG_CARE, text)
         elif person.is_subject:
-            care = _YOUNG_CARE.search(text, person.end, person.end + 60)
+            care = _undenied(_YOUNG_CARE, text[: person.end + 60], person.end)
         else:
             continue
         if care:

@@ -145,6 +145,8 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, domain: s
         # A number with a counter is no age, and an age read before its relation is not also the previous one's.
         ("一人暮らしの母(74)", [74]),
         ("88歳の母です。53歳の息子のこと", [88, 53]),
+        # School grades and care levels are no ages.
+        ("祖母(要介護2)と私(高1)", [16]),
     ],
 )
 def test_age_formats(text: str, ages: list[int]) -> None:
@@ -177,6 +179,18 @@ def test_double_care_by_acts_and_illness(text: str) -> None:
     scores, evidence = score_patterns(text)
     assert scores["double_care"] >= 0.5
     assert all(text[e.start : e.end] == e.text for e in evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_carer"),
+    [
+        ("大学2年です。父の通院の付き添いと家事は全部私です", True),
+        ("高1。夜、祖父のトイレの介助で何回も起きる", True),
+        ("高校生です。父が入院したけど叔母が来てくれるので家のことは大丈夫", False),
+    ],
+)
+def test_young_carer_by_stage_and_undenied_care(text: str, is_carer: bool) -> None:
+    assert (score_patterns(text)[0]["young_carer"] >= 0.5) is is_carer
 
 
 def test_young_carer_is_the_young_person_caring() -> None:

@@ -1,6 +1,9 @@
 """The learned component: training, files, combination with the rules, evidence."""
 
 import json
+import os
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -122,3 +125,29 @@ def test_packaged_model_was_trained_on_the_current_training_files() -> None:
     recorded = load_model().metadata["trained_on"]
     assert list(recorded) == list(TRAINING_FILES)
     assert recorded == file_digests([data / name for name in TRAINING_FILES])
+
+
+_LOGITS_SCRIPT = """
+import numpy as np
+from nlp.features import DENSE_WIDTH, Featured
+from nlp.learned import LearnedModel
+keys = [f"c:{i}" for i in range(400)]
+weights = np.array([[((i * 7919) % 1000) / 997.0 - 0.5] for i in range(400 + DENSE_WIDTH + 1)], dtype=np.float32)
+model = LearnedModel(("poverty",), {k: i for i, k in enumerate(keys)}, weights, 1.0, {})
+print(repr(float(model.logits(Featured(frozenset(keys), np.zeros(DENSE_WIDTH, dtype=np.float32)))[0])))
+"""
+
+
+def test_learned_scores_do_not_depend_on_the_hash_seed() -> None:
+    # The same message must get bit-identical scores in every process (training and run time alike).
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _LOGITS_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

@@ -44,7 +44,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from bot.cli import cases, db, demo, keys, rules, serve, staff
+    from bot.cli import bench, cases, db, demo, keys, rules, serve, staff
     from nlp.cli import classify_command, nlp_group
 
     cli.add_command(serve.serve)
@@ -58,6 +58,7 @@ def _register() -> None:
     cli.add_command(cases.cases)
     cli.add_command(keys.keys)
     cli.add_command(rules.rules)
+    cli.add_command(bench.bench)
 
 
 _register()

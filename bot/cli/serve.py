@@ -13,7 +13,7 @@ from bot.services import build_services
 from storage.db import check_database
 
 
-class _Gunicorn(BaseApplication):
+class GunicornApplication(BaseApplication):
     def __init__(self, app_factory, options: dict):
         self._factory = app_factory
         self._options = options
@@ -54,7 +54,7 @@ def serve(
         create_app(settings).run(host=host, port=port, threaded=True)
         return
     options = gunicorn_options(settings, host=host, port=port, workers=workers, threads=threads)
-    _Gunicorn(lambda: create_app(settings), options).run()
+    GunicornApplication(lambda: create_app(settings), options).run()
 
 
 @click.command()

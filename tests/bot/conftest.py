@@ -6,9 +6,9 @@ from bot.app import create_app
 from bot.line_gateway import LineGateway
 from bot.services import build_services
 from tests.bot.echo import echo_conversation
-from tests.bot.line_payloads import sign
+from bot.bench.line_payloads import sign
 from tests.conftest import LINE_SECRET, make_settings
-from tests.line_stub import LineStub
+from bot.bench.line_stub import LineStub
 
 # Short enough that a stub "timeout" (1 s of silence) trips the read timeout quickly.
 TEST_TIMEOUTS = (1.0, 0.3)

@@ -22,10 +22,10 @@ from routing.municipality_file import load_municipality
 from storage import events
 from storage.models import AuditEvent, Case, InboundEvent, Message, Resident, utcnow
 from storage.repositories.residents import resident_hash
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.bot.conftest import post_signed
 from tests.intake.intake_scripting import ScriptError
-from tests.line_stub import PUSH, REPLY
+from bot.bench.line_stub import PUSH, REPLY
 
 MUNICIPALITY_FILE = Path(__file__).parent / "midori_municipality.yaml"
 _CASE_REF = re.compile(r"MD-(\d{4})")

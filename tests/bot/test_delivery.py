@@ -14,8 +14,8 @@ from storage.models import Message, utcnow
 from storage.repositories.cases import add_message, create_case
 from storage.repositories.inbound import store_inbound_event
 from storage.repositories.residents import get_or_create_resident, resident_hash
-from tests.bot import line_payloads as p
-from tests.line_stub import LOADING, PUSH, REPLY
+from bot.bench import line_payloads as p
+from bot.bench.line_stub import LOADING, PUSH, REPLY
 
 
 def _outbox(services, *, texts, channel="line", event_age_seconds=None, sender="bot", buttons=None):

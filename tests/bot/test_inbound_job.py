@@ -18,11 +18,11 @@ from bot.sweeper import sweep_inbound_events, sweep_pending_messages
 from intake.timers import pause_payload, pause_webhook_event_id
 from storage.models import InboundEvent, Message, utcnow
 from storage.repositories.inbound import store_inbound_event
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.bot.conftest import build_test_services, post_signed
 from tests.bot.echo import echo_conversation
 from tests.conftest import LINE_SECRET, make_settings
-from tests.line_stub import PUSH, REPLY
+from bot.bench.line_stub import PUSH, REPLY
 from tests.services import REDIS_URL
 
 

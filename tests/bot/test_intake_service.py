@@ -27,11 +27,11 @@ from routing.store import MUNICIPALITY_DOCUMENT
 from storage.repositories.cases import message_text
 from storage.repositories.config_documents import get_document, put_document
 from storage.repositories.residents import resident_hash
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.bot.conftest import build_test_services, post_signed
 from tests.bot.script_player import MUNICIPALITY_FILE
 from tests.conftest import make_settings
-from tests.line_stub import LOADING, PUSH, REPLY
+from bot.bench.line_stub import LOADING, PUSH, REPLY
 from tests.services import REDIS_URL
 
 CARE = Classification(("elderly_care",), (), "normal", {"elderly_care": 0.9},

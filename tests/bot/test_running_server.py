@@ -15,9 +15,9 @@ import requests
 from click.testing import CliRunner
 
 from bot.cli.main import cli
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.conftest import LINE_SECRET
-from tests.line_stub import PUSH, REPLY
+from bot.bench.line_stub import PUSH, REPLY
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCERN = "80歳の父の介護のことで相談したいです。デイサービスを利用したいと考えています。"
@@ -117,6 +117,6 @@ def test_scripted_conversation_against_a_running_server(tmp_path, database_url, 
 
 def _ready(url: str) -> bool:
     try:
-        return requests.get(url + "/readyz", timeout=1).status_code == 200
-    except requests.ConnectionError:
+        return requests.get(url + "/readyz", timeout=5).status_code == 200
+    except requests.RequestException:  # not up yet, or too busy to answer: poll again
         return False

@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from storage.models import InboundEvent, Message
-from tests.bot import line_payloads as p
+from bot.bench import line_payloads as p
 from tests.bot.conftest import build_test_services, post_signed
 from tests.conftest import LINE_SECRET, make_settings
-from tests.line_stub import LOADING, PUSH, REPLY
+from bot.bench.line_stub import LOADING, PUSH, REPLY
 
 
 def _rows(services) -> list[InboundEvent]:

@@ -30,9 +30,9 @@ from storage.repositories.cases import add_message, create_case, message_text
 from storage.repositories.inbound import claim_inbound_event, inbound_payload, store_inbound_event
 from storage.repositories.residents import get_or_create_resident
 from storage.session_store import held_lock
-from tests.bot.line_payloads import sign
+from bot.bench.line_payloads import sign
 from tests.conftest import LINE_SECRET, make_settings
-from tests.line_stub import LineStub
+from bot.bench.line_stub import LineStub
 from tests.privacy.leakscan import Hit, Scanner
 from tests.services import REDIS_URL
 

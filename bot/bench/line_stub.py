@@ -1,6 +1,6 @@
 """A local stand-in for the LINE Messaging API: a real HTTP server that records calls.
 
-Tests point `line_api_url` at it. It answers reply, push and loading calls like LINE
+Tests and the benchmark point `line_api_url` at it. It answers reply, push and loading calls like LINE
 does, records every call (path, headers, JSON body), and can be told to fail the
 next N calls with 429, 500, 409 or a timeout (it waits longer than the client's
 read timeout, then answers nothing; a push's retry key counts as accepted, the worst
@@ -11,6 +11,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,6 +26,8 @@ class Call:
     headers: dict[str, str]
     body: dict
     status: int
+    # time.monotonic() when the call arrived (the benchmark's end of a round trip).
+    at: float = 0.0
 
     @property
     def retry_key(self) -> str | None:
@@ -55,6 +58,8 @@ class LineStub:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _accepted_keys: set[str] = field(default_factory=set)
+    # Called with every recorded call, outside the lock (the benchmark's reply clock).
+    on_call: Callable[[Call], None] | None = None
 
     @property
     def url(self) -> str:
@@ -133,7 +138,10 @@ class LineStub:
                 status = 409 if key and key in self._accepted_keys else 200
                 if key and status == 200:
                     self._accepted_keys.add(key)
-            self.calls.append(Call(path, headers, body, status))
+            call = Call(path, headers, body, status, time.monotonic())
+            self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
         if status in (0, 409, 429, 500):
             return status, {"message": "stub failure"}
         if path in (REPLY, PUSH):

@@ -1,0 +1,1 @@
+"""`marugoto bench`: load and latency figures against real processes on this machine."""

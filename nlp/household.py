@@ -10,6 +10,7 @@ decides.
 import re
 from dataclasses import dataclass
 
+from nlp.negation import denial_length
 from nlp.result import Evidence
 
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -17,42 +18,49 @@ _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 _RELATION = {
     "parent": r"母親|父親|両親|叔母|伯母|叔父|伯父|義母|義父|義理の(?:母|父)|姑|舅|お母さん|お父さん|おかあさん|おとうさん|母さん|父さん|おふくろ|お袋|親父|おやじ|おかん|おとん|実母|実父|母|父|親",
     "grandparent": r"祖母|祖父|祖父母|おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん|おばあさん|おじいさん|ばあば|じいじ",
-    "child": r"男の子|女の子|息子|娘|従兄弟|従姉妹|従兄|従姉|従弟|従妹|いとこ|長男|長女|次男|次女|三男|三女|子ども|子供|こども|わが子|我が子|孫|双子|子",
+    "child": r"男の子|女の子|息子|むすこ|娘|むすめ|せがれ|倅|従兄弟|従姉妹|従兄|従姉|従弟|従妹|いとこ|長男|長女|次男|次女|三男|三女|子ども|子供|こども|わが子|我が子|孫|双子|子",
     "sibling": r"兄貴|姉貴|あにき|兄ちゃん|姉ちゃん|兄|姉|弟|妹|きょうだい|兄弟|姉妹|義弟|義妹|義兄|義姉",
     "spouse": r"夫|妻|主人|旦那|嫁|家内",
-    "self": r"私たち夫婦|私達夫婦|私たち|夫婦|私|わたし|わたくし|あたし|僕|ぼく|俺|おれ|わし|おら|自分|本人",
+    "self": r"私たち夫婦|私達夫婦|私たち|夫婦|私|わたし|わたくし|あたし|僕|ぼく|俺|おれ|わし|おら|ワイ|自分|本人",
     "client": r"利用者|男性|女性|男|女|方",
     "pupil": r"生徒|児童|学生",
 }
 _REL = "|".join(f"(?P<{role}>{alternatives})" for role, alternatives in _RELATION.items())
 _NUM = r"(?P<num>[0-9０-９]{1,3}|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])"
+# A number followed by a counter is no age (「一人暮らしの母」「3年前の父」「2回目の」).
+_NOT_GRADE = r"(?<![小中高])(?<!介護)(?<!支援)"
+_NOT_COUNTER = r"(?!人|つ|個|回|度|番|日|月|年|週|時|分|階|部|件|円|万|千|百|割|%|％|キロ|kg|cm|ヶ|か月|カ月)"
 _UNIT = r"(?P<unit>代|歳|才)"
-# Without 歳/代 a bare number is an age only when punctuation or 「で」「近い」 follows (「私はもう80で」).
-_AGE = _NUM + r"(?:" + _UNIT + r"|(?=[)）で、。，,・と近過のがに\s]|です|な(?:ん|の)|$))"
+# Without 歳/代 a bare number is an age only when punctuation, a particle or a copula follows
+# (「私はもう80で」「親父も80越えで」「52やねん」「81じゃけえ」), never a counter (「母は3回」).
+_AGE = _NOT_GRADE + _NUM + r"(?:" + _UNIT + r"|(?=[)）で、。，,・と近過のがにをもや\s　]|です|だ|じゃ|超え|越え|半ば|前半|後半|な(?:ん|の)|$))"
 
 # 「80代の母」「40代でひきこもりの弟」「80の母と50の俺」「50過ぎの従兄」「90近いおばあさん」
 _AGE_THEN_RELATION = re.compile(
-    r"(?<![0-9０-９])" + _NUM + r"(?:" + _UNIT + r"(?:前半|後半|半ば|過ぎ|近く|くらい|ぐらい)?(?:の|で|に|を|が|は|になる|になった|近い)?|(?:過ぎ|近く|近い|手前)?の?)"
-    r"(?:[^、。\n\d]{1,6}の)?(?:" + _REL + ")"
+    r"(?<![0-9０-９])" + _NOT_GRADE + _NUM + _NOT_COUNTER + r"(?:" + _UNIT + r"(?:前半|後半|半ば|過ぎ|近く|くらい|ぐらい)?(?:の|で|に|を|が|は|になる|になった|近い)?|(?:になる|になった|にもなる)|(?:過ぎ|近く|近い|手前)?の?)"
+    r"(?:[^、。\n\d]{1,6}の)?(?:ご|お)?(?:" + _REL + ")"
 )
 _RELATION_THEN_AGE = re.compile(
-    "(?:" + _REL + r")(?:さん|くん|ちゃん)?(?:[(（]|(?:は|が|も|、|，)?(?:今年|もう|現在|今|いま|すでに|既に)?(?:で)?)" + _AGE
+    "(?:" + _REL + r")(?:さん|くん|ちゃん)?(?:です)?(?:[(（](?:[^)）\d]{1,4}?[・、,]?)?|[\s　]*(?:は|が|も|、|，|。)?[\s　]*(?:今年|もう|現在|今|いま|すでに|既に)?(?:で)?)" + _AGE
 )
 # 「50代の女性です」「40代男性」at the start of a message: the writer.
 _WRITER_AGE = re.compile(
-    r"^(?:はじめまして|初めまして|こんにちは)?[、。 ]?" + _NUM + r"(?:" + _UNIT + r"(?:前半|後半)?(?:の)?(?:男性|女性|主婦|会社員|独身)|(?:歳|才|さい)(?=です|。|、|\s|$))"
+    r"^(?:はじめまして|初めまして|こんにちは)?[、。 ]?" + _NUM + r"(?:" + _UNIT + r"(?:前半|後半)?(?:の)?(?:男性|女性|主婦|会社員|独身|無職|ニート|フリーター)|(?:歳|才|さい)?(?=です|。|、|\s|$))"
 )
 # 「…もらってる50代です」: an age followed by です anywhere is the writer's own.
 _WRITER_AGE_LATER = re.compile(r"(?<![0-9０-９])" + _NUM + _UNIT + r"(?:前半|後半)?(?:の(?:男|女|無職|独身)[^。\n]{0,3})?です")
 _SCHOOL = re.compile(
     r"(?P<stage>小学(?:校)?(?:[1-6１-６一二三四五六]年)?生?|中学(?:校)?(?:[1-3１-３一二三]年)?生?|高校(?:[1-3１-３一二三]年)?生?|高専生|"
-    r"(?<![0-9])[小中高][1-6１-６一二三四五六](?:年)?(?:生)?(?=の|で|に|が|は|と|です|、|。|[)）\s]|$)|大学生|専門学生|専門学校生|短大生|学生|生徒|児童)"
+    r"(?<![0-9])[小中高][1-6１-６一二三四五六](?:年)?(?:生)?(?=の|で|に|が|は|と|です|だ|ば|さ|、|。|[)）\s]|$)|"
+    r"大学(?:[1-6１-６一二三四]年)?生?|専門(?:学校)?(?:の)?(?:[1-3１-３一二三]年)?生?|短大生|学生|生徒|児童)"
     r"(?:の(?:" + _REL + "))?"
 )
 _STAGE_AGES = {"小": 9, "中": 14, "高": 16, "大": 19, "専": 19, "短": 19, "学": 19, "生": 15, "児": 10}
 _ELDER_WORDS = re.compile(
     r"(?:高齢|年老いた|年を取った|歳を取った|老いた|老齢|年金暮らしの|後期高齢者の)(?:の)?(?:" + _REL + ")"
 )
+# 「中年の息子さん」「アラフィフの娘」: a middle-aged person without a number.
+_MIDDLE_AGED_WORDS = re.compile(r"(?:中年|中高年|アラフォー|アラフィフ)(?:の)?(?:" + _REL + ")")
 _SUBJECT_AFTER = re.compile(r"^[)）]?(?:は|が|も)")
 _WRITER_BEFORE = re.compile(r"(?:^|[。\n！!？?]|(?:私|わたし|僕|ぼく|俺|うち)は)\s*$")
 _WRITER_AFTER = re.compile(r"^[)）]?(?:です|なんです|で[、,]|で|。|！|!|\s|$)")
@@ -63,13 +71,13 @@ _LITERAL = {
     "young_carer": re.compile(r"ヤングケアラー|ヤングケアラ|ヤンケア"),
 }
 # The literal word in a question about the topic (「ヤングケアラーとは何ですか」) is no household.
-_TOPIC_AFTER = re.compile(r"^(?:って何|とは|について|に関する|の(?:講座|研修|勉強会|制度|啓発|講演|資料|パンフ))")
+_TOPIC_AFTER = re.compile(r"^(?:問題)?」?(?:って何|とは|について|という|っていう|をテーマ|の(?:特集|実態|調査)|に関する|の(?:講座|研修|勉強会|制度|啓発|講演|資料|パンフ))")
 _DEPENDENT = re.compile(
     r"ひきこも|引きこも|引き籠|閉じこも|部屋から(?:出|で)|(?:家|いえ)から(?:出|で)(?:て(?:い)?な|な|られ)|外に(?:は)?(?:一歩も)?出|"
     r"働いて(?:い)?(?:ない|なく|ません|おらず)|働け(?:ない|なく|て(?:い)?ない)|働か(?:ず|ない)|"
     r"無職|失業|仕事(?:を|も)?(?:して(?:い)?(?:ない|なく|ません)|せず|しない|に就いて(?:い)?な|が続かな|が長続き)|職に就|就職(?:でき|し)(?:ない|ず)|"
     r"(?:親|母|父|両親|私)の年金|年金(?:だけ|のみ)?(?:で|に|を)(?:頼|暮ら|生活|あて)|すねかじり|すねをかじ|自立(?:でき|し)(?:ない|ず|ていない)|"
-    r"(?:ずっと|ずーっと)(?:家|部屋)に|家に(?:いる|おる|こも)|働いた(?:こと|事)(?:が)?(?:ない|ねえ|ありません)|生活費(?:を)?もら|(?:年金|仕送り)(?:に|を)?頼|生活費を(?:出|払|渡)|お金を(?:せび|要求|無心)|小遣い|肩代わり|使い込|"
+    r"(?:ずっと|ずーっと)(?:家|部屋)に|家に(?:いる|います|おる|こも)|働いた(?:こと|事)(?:が)?(?:ない|ねえ|ありません)|生活費(?:を)?もら|(?:年金|仕送り)(?:に|を)?頼|生活費を(?:出|払|渡)|お金を(?:せび|要求|無心)|小遣い|肩代わり|使い込|"
     r"外に出(?:ない|ん|られ)|(?:2階|二階)から|暴れ|暴力|怒鳴|突き飛ば|大声|依存|酒|アルコール|ギャンブル|昼夜逆転|ゲームばかり|精神科|障(?:害|がい)|入退院|退院|通院"
 )
 _RAISING = re.compile(
@@ -90,7 +98,7 @@ _CARE_FOR_ELDER = re.compile(
     r"(?:親|母|父|義母|義父|祖母|祖父)(?:が|は)[^。\n]{0,8}(?:在宅療養|寝たきり|がん|癌|脳梗塞|パーキンソン)|(?<!放課後)(?<!放課後等)デイ(?:の|に|へ|を)"
 )
 _YOUNG_CARE = re.compile(
-    r"(?<!要)介護|家のこと|代わりに|かわりに|(?:保育園|幼稚園|学校)に送|(?:一緒|いっしょ)に起き|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|御飯|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?[^。\n]{0,5}(?:作|つく|支度|準備|用意)|"
+    r"(?<!要)介護|介助|服薬|吸引|排せつ|排泄|トイレ|寝かしつけ|見張|家のこと|代わりに|かわりに|(?:保育園|幼稚園|学校)に送|(?:一緒|いっしょ)に起き|かいご|世話|せわ|面倒を?(?:見|み)|家事|料理|(?:ご飯|ごはん|御飯|食事|夕飯|夕食|弁当|お弁当)(?:を|の|は|も)?[^。\n]{0,5}(?:作|つく|支度|準備|用意)|"
     r"洗濯|せんたく|掃除|そうじ|買い物|送り迎え|付き添|つきそ|ついて(?:いっ|行っ|いく|行く)|連れて(?:いっ|行っ)|通訳|見守|看病|お風呂(?:に入れ|の介助)|おむつ|オムツ|薬の管理|着替え|着がえ|きがえ|手伝|てつだ|"
     r"(?:祖母|祖父|祖父母|母|父|親|弟|妹|きょうだい|おばあちゃん|おじいちゃん)(?:を|の)(?:みて|見て|みる|見る|みてる|見てる)"
 )
@@ -146,8 +154,14 @@ def _is_subject(text: str, end: int, role: str) -> bool:
 def find_people(text: str) -> tuple[Person, ...]:
     """People mentioned with an age or a life stage, in text order."""
     people: list[Person] = []
+    claimed: list[tuple[int, int]] = []
     for pattern in (_AGE_THEN_RELATION, _RELATION_THEN_AGE):
         for match in pattern.finditer(text):
+            # 「母です。53歳の息子」: an age already read with the relation after it is not the one before.
+            if any(start <= match.start("num") < end for start, end in claimed):
+                continue
+            if pattern is _AGE_THEN_RELATION:
+                claimed.append(match.span())
             role = _role(match)
             # 「60歳男です」: a bare person word followed by です is the writer.
             if role == "client" and text.startswith("です", match.end()):
@@ -164,10 +178,20 @@ def find_people(text: str) -> tuple[Person, ...]:
         age = _STAGE_AGES[match.group("stage")[0]]
         role = "pupil" if role == "unknown" else role
         people.append(Person(role, age, *match.span(), _is_subject(text, match.end(), role)))
-    for match in _ELDER_WORDS.finditer(text):
-        role = _role(match)
-        people.append(Person(role, 80, *match.span(), _is_subject(text, match.end(), role)))
+    for words, age in ((_ELDER_WORDS, 80), (_MIDDLE_AGED_WORDS, 50)):
+        for match in words.finditer(text):
+            role = _role(match)
+            people.append(Person(role, age, *match.span(), _is_subject(text, match.end(), role)))
     return tuple(sorted(people, key=lambda person: person.start))
+
+
+def _undenied(pattern: re.Pattern[str], text: str, start: int = 0) -> re.Match[str] | None:
+    """The first match not denied right after its word (「ひきこもりとかではない」「家のことは大丈夫」)."""
+    for match in pattern.finditer(text, start):
+        word = re.match(r"[ぁ-ゖ]{0,3}", text[match.end() :]).end()
+        if not any(denial_length(text, match.end() + k) for k in range(word + 1)):
+            return match
+    return None
 
 
 def _evidence(label: str, text: str, spans: list[tuple[int, int]]) -> list[Evidence]:
@@ -179,7 +203,7 @@ def _score_8050(text: str, people: tuple[Person, ...]) -> tuple[float, list[tupl
     elders = [p for p in people if p.age >= 68 and p.role in ("parent", "grandparent", "self", "spouse", "client")]
     adults = [p for p in people if 39 <= p.age <= 67 and p.role in ("child", "sibling", "self")]
     pairs = [(e, a) for e in elders for a in adults if e.age - a.age >= 18 and (e.role, a.role) != ("self", "self")]
-    dependent = _DEPENDENT.search(text)
+    dependent = _undenied(_DEPENDENT, text)
     if pairs:
         elder, adult = pairs[0]
         spans = [(elder.start, elder.end), (adult.start, adult.end)]
@@ -213,9 +237,9 @@ def _young_carer_spans(text: str, people: tuple[Person, ...]) -> list[tuple[int,
         if person.age > 19 or person.age < 8:
             continue
         if _is_writer(text, person):
-            care = _YOUNG_CARE.search(text)
+            care = _undenied(_YOUNG_CARE, text)
         elif person.is_subject:
-            care = _YOUNG_CARE.search(text, person.end, person.end + 60)
+            care = _undenied(_YOUNG_CARE, text[: person.end + 60], person.end)
         else:
             continue
         if care:

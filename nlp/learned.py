@@ -44,7 +44,8 @@ class LearnedModel:
             raise ModelLoadError(f"learned model: weights have shape {self.weights.shape}, expected {expected}")
 
     def logits(self, featured: Featured) -> np.ndarray:
-        rows = [self.vocabulary[k] for k in featured.keys if k in self.vocabulary]
+        # Sorted: a frozenset's order changes with PYTHONHASHSEED, and so would the float sum.
+        rows = sorted(self.vocabulary[k] for k in featured.keys if k in self.vocabulary)
         sparse = self.weights[rows].sum(axis=0) * sparse_values(len(rows)) if rows else 0.0
         start = len(self.vocabulary)
         dense = (featured.dense * self.dense_scale) @ self.weights[start : start + DENSE_WIDTH]

@@ -136,6 +136,17 @@ def test_paraphrases_are_recognised(classifier: Classifier, text: str, domain: s
         ("78の父と48の私", [78, 48]),
         ("おかん(80)と兄貴(51)", [80, 51]),
         ("70代の両親と40代で無職の弟", [75, 45]),
+        # Hiragana relations, kanji numerals, spaces between words.
+        ("わたしは　八十二です。むすめは　五十一で", [82, 51]),
+        # The writer's relation then the age; copulas and dialect after a bare number.
+        ("父親です(79)。息子は55じゃけえ", [79, 55]),
+        ("私(母・78)と、うちの娘、もう52やねん", [78, 52]),
+        ("46になる息子と、親父も80越えで", [46, 80]),
+        # A number with a counter is no age, and an age read before its relation is not also the previous one's.
+        ("一人暮らしの母(74)", [74]),
+        ("88歳の母です。53歳の息子のこと", [88, 53]),
+        # School grades and care levels are no ages.
+        ("祖母(要介護2)と私(高1)", [16]),
     ],
 )
 def test_age_formats(text: str, ages: list[int]) -> None:
@@ -146,6 +157,14 @@ def test_8050_needs_the_age_bands() -> None:
     young = score_patterns("両親(60代)と、ひきこもりの弟(36)のことで相談です")[0]
     old = score_patterns("両親(80代)と、ひきこもりの弟(50)のことで相談です")[0]
     assert young["8050"] < 0.5 <= old["8050"]
+
+
+def test_8050_literal_as_a_topic_and_denied_withdrawal_are_no_household() -> None:
+    topic = score_patterns("ニュースで「8050問題」というのを見ました")[0]
+    denied = score_patterns("兄(45)と母(76)の二人暮らし。兄はひきこもりとかではないです")[0]
+    withdrawn = score_patterns("兄(45)と母(76)の二人暮らし。兄はひきこもりです")[0]
+    assert topic["8050"] < 0.5
+    assert denied["8050"] < withdrawn["8050"]
 
 
 @pytest.mark.parametrize(
@@ -160,6 +179,18 @@ def test_double_care_by_acts_and_illness(text: str) -> None:
     scores, evidence = score_patterns(text)
     assert scores["double_care"] >= 0.5
     assert all(text[e.start : e.end] == e.text for e in evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_carer"),
+    [
+        ("大学2年です。父の通院の付き添いと家事は全部私です", True),
+        ("高1。夜、祖父のトイレの介助で何回も起きる", True),
+        ("高校生です。父が入院したけど叔母が来てくれるので家のことは大丈夫", False),
+    ],
+)
+def test_young_carer_by_stage_and_undenied_care(text: str, is_carer: bool) -> None:
+    assert (score_patterns(text)[0]["young_carer"] >= 0.5) is is_carer
 
 
 def test_young_carer_is_the_young_person_caring() -> None:

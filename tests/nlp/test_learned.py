@@ -1,6 +1,10 @@
 """The learned component: training, files, combination with the rules, evidence."""
 
 import json
+import os
+import subprocess
+import sys
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +15,7 @@ from nlp.errors import InputError, ModelLoadError
 from nlp.features import sentence_spans
 from nlp.learned import LearnedModel, load_model, save_model
 from nlp.learned_labels import LEARNED_LABELS
-from nlp.training import TrainConfig, featurise_examples, read_sources, train
+from nlp.training import TRAINING_FILES, TrainConfig, featurise_examples, file_digests, read_sources, train
 
 TINY = [
     {"id": "t1", "text": "家賃が払えない。お金がもうない", "domains": ["poverty"], "urgency": "normal"},
@@ -113,3 +117,37 @@ def test_denied_cue_is_hidden_from_the_learned_part(classifier: Classifier) -> N
     scored = classifier.score("借金はありません。子どもの進路のことで相談です")
     assert scored.masked
     assert "poverty" not in classifier.classify("借金はありません。子どもの進路のことで相談です").domains
+
+
+def test_packaged_model_was_trained_on_the_current_training_files() -> None:
+    # `nlp train` records each training file's sha256: a changed data file means the model is stale.
+    data = Path(str(resources.files("nlp").joinpath("data")))
+    recorded = load_model().metadata["trained_on"]
+    assert list(recorded) == list(TRAINING_FILES)
+    assert recorded == file_digests([data / name for name in TRAINING_FILES])
+
+
+_LOGITS_SCRIPT = """
+import numpy as np
+from nlp.features import DENSE_WIDTH, Featured
+from nlp.learned import LearnedModel
+keys = [f"c:{i}" for i in range(400)]
+weights = np.array([[((i * 7919) % 1000) / 997.0 - 0.5] for i in range(400 + DENSE_WIDTH + 1)], dtype=np.float32)
+model = LearnedModel(("poverty",), {k: i for i, k in enumerate(keys)}, weights, 1.0, {})
+print(repr(float(model.logits(Featured(frozenset(keys), np.zeros(DENSE_WIDTH, dtype=np.float32)))[0])))
+"""
+
+
+def test_learned_scores_do_not_depend_on_the_hash_seed() -> None:
+    # The same message must get bit-identical scores in every process (training and run time alike).
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _LOGITS_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from console.actor import ROLE_NAMES_JA
 from intake.lifecycle import OUTCOMES
 from routing.facts import AGE_BAND_NAMES_JA, CONSENT_NAMES_JA, CONTACT_NAMES_JA, WHOSE_NAMES_JA
-from routing.vocabulary import PRIORITY_NAMES_JA
+from routing.vocabulary import DOMAIN_NAMES_JA, PATTERN_NAMES_JA, PRIORITY_NAMES_JA, URGENCY_NAMES_JA
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -20,21 +20,6 @@ STATUS_NAMES_JA = {
 }
 SENDER_NAMES_JA = {"resident": "相談者", "bot": "ボット", "staff": "職員", "system": "システム"}
 DELIVERY_NAMES_JA = {"received": "受信", "pending": "送信中", "sent": "送信済み", "failed": "送信失敗"}
-# Domain and pattern names repeat nlp/labels.py (console may not import nlp).
-DOMAIN_NAMES_JA = {
-    "elderly_care": "高齢・介護",
-    "disability": "障がい",
-    "child_parenting": "子ども・子育て",
-    "poverty": "生活困窮",
-    "isolation": "ひきこもり・孤立",
-    "mental_health": "こころ・依存症",
-    "health": "医療・健康",
-    "housing": "住まい",
-    "employment": "就労",
-    "abuse_violence": "虐待・DV",
-}
-PATTERN_NAMES_JA = {"8050": "8050", "double_care": "ダブルケア", "young_carer": "ヤングケアラー"}
-URGENCY_NAMES_JA = {"normal": "通常", "urgent": "至急", "emergency": "緊急"}
 LABEL_NAMES_JA = {**DOMAIN_NAMES_JA, **PATTERN_NAMES_JA, **{f"urgency:{k}": v for k, v in URGENCY_NAMES_JA.items()}}
 
 

@@ -36,3 +36,19 @@ FALLBACK_QUEUE = "comprehensive"
 
 # The queues of the default rule set: the SCHEMA route names that people staff.
 SCHEMA_QUEUES: tuple[str, ...] = ("emergency", "comprehensive", *CORE_DOMAINS)
+
+# Japanese names for staff screens (also a copy of nlp/labels.py; a test keeps them equal).
+DOMAIN_NAMES_JA: dict[str, str] = {
+    "elderly_care": "高齢・介護",
+    "disability": "障がい",
+    "child_parenting": "子ども・子育て",
+    "poverty": "生活困窮",
+    "isolation": "ひきこもり・孤立",
+    "mental_health": "こころ・依存症",
+    "health": "医療・健康",
+    "housing": "住まい",
+    "employment": "就労",
+    "abuse_violence": "虐待・DV",
+}
+PATTERN_NAMES_JA: dict[str, str] = {"8050": "8050", "double_care": "ダブルケア", "young_carer": "ヤングケアラー"}
+URGENCY_NAMES_JA: dict[str, str] = {"normal": "通常", "urgent": "至急", "emergency": "緊急"}

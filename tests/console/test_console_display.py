@@ -6,14 +6,15 @@ from sqlalchemy import select
 
 from console import display
 from nlp import labels
+from routing import vocabulary
 from storage.models import SessionEntry
 
 
-def test_label_names_repeat_nlp_labels_exactly():
-    # console may not import nlp, so it keeps its own copy; this keeps the copy honest.
-    assert display.DOMAIN_NAMES_JA == labels.DOMAIN_NAMES_JA
-    assert display.PATTERN_NAMES_JA == labels.PATTERN_NAMES_JA
-    assert display.URGENCY_NAMES_JA == labels.URGENCY_NAMES_JA
+def test_label_names_come_from_routing_which_repeats_nlp_labels_exactly():
+    # console may not import nlp; routing's vocabulary is the copy it uses, kept honest here.
+    assert vocabulary.DOMAIN_NAMES_JA == labels.DOMAIN_NAMES_JA
+    assert vocabulary.PATTERN_NAMES_JA == labels.PATTERN_NAMES_JA
+    assert vocabulary.URGENCY_NAMES_JA == labels.URGENCY_NAMES_JA
     assert display.label_name("emergency") == "緊急" and display.label_name("8050") == "8050"
 
 

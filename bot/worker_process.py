@@ -33,6 +33,21 @@ REDIS_WAIT_SECONDS = 2.0
 class HeartbeatWorker(SimpleWorker):
     heartbeat_file: Path | None = None
     stopping = False  # a stop was asked for (SIGTERM/SIGINT), as opposed to RQ giving up
+    abandoned = False  # RQ gave up on Redis; a fresh worker takes over
+
+    def abandon(self) -> None:
+        """Let this worker's command listener end instead of outliving it."""
+        self.abandoned = True
+        if self.pubsub_thread is not None:
+            self.pubsub_thread.stop()
+
+    def _pubsub_exception_handler(self, exc, pubsub, pubsub_thread):
+        # The listener of an abandoned worker ends quietly; otherwise it would die
+        # later with an error when the connection it still reads from is closed.
+        if self.abandoned:
+            pubsub_thread.stop()
+            return
+        super()._pubsub_exception_handler(exc, pubsub, pubsub_thread)
 
     def request_stop(self, signum, frame):
         self.stopping = True
@@ -64,6 +79,7 @@ def run_rq_worker(
             worker.work(burst=burst, with_scheduler=False)
         except redis.RedisError as exc:
             log.warning("worker lost Redis (%s)", type(exc).__name__)
+            worker.abandon()
         if worker.stopping:
             return
         _wait_for_redis(connection, heartbeat_file)

@@ -5,10 +5,12 @@ restored, which the app sees exactly as a dead server (refused connections, rese
 """
 
 import threading
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from redis.client import PubSubWorkerThread
 from rq import SimpleWorker
 from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
@@ -70,6 +72,15 @@ def test_redis_down_the_webhook_stores_and_acknowledges_and_the_work_resumes_whe
         jobs.set_worker_services(None)
         services.close()
         proxy.cut()
+    # The abandoned worker's command listener ends too, instead of dying later inside another test.
+    deadline = time.monotonic() + 15
+    while _rq_listeners() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _rq_listeners() == []
+
+
+def _rq_listeners() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if isinstance(t, PubSubWorkerThread) and t.is_alive()]
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -25,7 +25,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bot.bench.chaos_residents import Resident, Tally
-from bot.bench.chaos_services import PrivatePostgres, PrivateRedis, free_port, wait_for_port
+from bot.bench.chaos_services import PrivatePostgres, PrivateRedis, wait_for_port
+from bot.bench.cluster import free_port
 from bot.bench.line_stub import PUSH, REPLY, LineStub
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,11 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bot.bench.cluster import free_port
 
 
 def wait_for_port(port: int, seconds: float = 20.0) -> None:

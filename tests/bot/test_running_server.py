@@ -4,10 +4,8 @@ stub yields the replies at the stub and the case in `marugoto cases list --json`
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,17 +14,12 @@ from click.testing import CliRunner
 
 from bot.cli.main import cli
 from bot.bench import line_payloads as p
+from bot.bench.cluster import free_port, wait_until
 from tests.conftest import LINE_SECRET
 from bot.bench.line_stub import PUSH, REPLY
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCERN = "80歳の父の介護のことで相談したいです。デイサービスを利用したいと考えています。"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _environment(tmp_path, database_url, stub_url) -> dict[str, str]:
@@ -40,16 +33,6 @@ def _environment(tmp_path, database_url, stub_url) -> dict[str, str]:
         "MARUGOTO_SIMULATOR": "false",
         "MARUGOTO_LOG_LEVEL": "WARNING",
     }
-
-
-def _wait_until(condition, what: str, seconds: float = 60.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Resident:
@@ -68,7 +51,7 @@ class Resident:
             self.url + "/callback", data=raw, headers={"X-Line-Signature": p.sign(raw, LINE_SECRET)}, timeout=10
         )
         assert response.status_code == 200
-        _wait_until(lambda: self._answered() > before, "the bot's reply at the LINE stub")
+        wait_until(lambda: self._answered() > before, "the bot's reply at the LINE stub", 60)
         return [c for c in self.stub.calls if c.path in (REPLY, PUSH) and c.status == 200][before:]
 
     def tap(self, label: str, calls: list) -> list:
@@ -83,14 +66,14 @@ def test_scripted_conversation_against_a_running_server(tmp_path, database_url, 
     runner = CliRunner(env=env)
     seeded = runner.invoke(cli, ["demo", "--no-serve"])
     assert seeded.exit_code == 0, seeded.output
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", "from bot.cli.main import main; main()", "serve", "--port", str(port)],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_until(lambda: _ready(url), "the server to be ready")
+        wait_until(lambda: _ready(url), "the server to be ready", 60)
         resident = Resident(url, line_stub)
         greeting = resident.send(p.follow_event(resident.user_id))
         assert "すずかぜ市の福祉の相談窓口です" in greeting[0].texts[0]

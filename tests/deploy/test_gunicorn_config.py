@@ -1,7 +1,6 @@
 """The gunicorn options `marugoto serve` and the image share, and a real multi-worker run."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +9,7 @@ import urllib.request
 from gunicorn.config import Config
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.bench.cluster import free_port
 from bot.gunicorn_config import ACCESS_LOG_FORMAT, default_worker_count, gunicorn_options
 from tests.conftest import make_settings
 
@@ -39,16 +39,10 @@ def test_access_log_never_has_query_string_or_body():
     assert "%(U)s" in ACCESS_LOG_FORMAT
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_runs_gunicorn_workers_with_a_clean_metrics_dir(tmp_path, sqlite_url):
     # Event metrics appear in multiprocess mode after their first observation (the
     # webhook's); here: the state gauges, the wiped stale file, the access log.
-    port = _free_port()
+    port = free_port()
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_1.db").write_bytes(b"stale")  # must be wiped at start

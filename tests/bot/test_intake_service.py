@@ -181,13 +181,17 @@ def test_a_crash_before_the_commit_is_redone_from_the_same_state_with_one_reply(
     assert case.domains == ["elderly_care"]
 
 
-def test_a_resident_whose_case_was_resolved_starts_a_new_conversation(talk, line_stub):
-    client, services = talk
-    uid = p.user_id()
+def _hand_off_a_care_concern(client, services, line_stub, uid) -> None:
     _post(client, services, p.text_event(uid, "介護の相談です"))
     _tap(client, services, line_stub, uid, "これで全部です")
     for label in ("自分のこと", "75歳以上", "北地区", "このLINE", "はい"):
         _tap(client, services, line_stub, uid, label)
+
+
+def test_a_resident_whose_case_was_resolved_starts_a_new_conversation(talk, line_stub):
+    client, services = talk
+    uid = p.user_id()
+    _hand_off_a_care_concern(client, services, line_stub, uid)
     with services.sessions.begin() as session:
         session.execute(update(Case).values(status="resolved", outcome="supported", resolved_at=utcnow()))
     _post(client, services, p.text_event(uid, "また相談があります"))
@@ -200,10 +204,7 @@ def test_a_resident_whose_case_was_resolved_starts_a_new_conversation(talk, line
 def test_a_resident_message_on_a_waiting_case_hands_it_back_to_the_assignee(talk, line_stub):
     client, services = talk
     uid = p.user_id()
-    _post(client, services, p.text_event(uid, "介護の相談です"))
-    _tap(client, services, line_stub, uid, "これで全部です")
-    for label in ("自分のこと", "75歳以上", "北地区", "このLINE", "はい"):
-        _tap(client, services, line_stub, uid, label)
+    _hand_off_a_care_concern(client, services, line_stub, uid)
     with services.sessions.begin() as session:
         session.execute(update(Case).values(status="waiting"))  # staff replied and wait for the resident
     _post(client, services, p.text_event(uid, "お返事ありがとうございます。明日なら大丈夫です"))

@@ -6,6 +6,7 @@ import click
 
 from bot.cli.main import CliContext, pass_cli
 from bot.services import build_services
+from nlp.labels import is_complex
 from storage.models import CASE_STATUSES
 from storage.repositories.cases import CaseFilter, count_messages, list_cases
 
@@ -36,7 +37,7 @@ def list_command(cli_ctx: CliContext, as_json: bool, statuses: tuple[str, ...], 
                     "domains": list(case.domains),
                     "patterns": list(case.patterns),
                     "urgency": case.urgency,
-                    "complex": len(case.domains) >= 2,
+                    "complex": is_complex(case.domains),
                     "consent": case.consent,
                     "created_at": case.created_at.isoformat(),
                     "message_count": counts.get(case.id, 0),

@@ -28,6 +28,9 @@ WORKER_TTL_SECONDS = 60
 
 
 REDIS_WAIT_SECONDS = 2.0
+# LINE gives the webhook 2 s and redelivers otherwise; a job has no such deadline. Where
+# workers share cores with gunicorn (one machine, compose), they yield the CPU to it.
+WORKER_NICENESS = 10
 
 
 class HeartbeatWorker(SimpleWorker):
@@ -98,6 +101,13 @@ def _wait_for_redis(connection: redis.Redis, heartbeat_file: Path | None) -> Non
             if heartbeat_file is not None:
                 touch_heartbeat(heartbeat_file)
             time.sleep(REDIS_WAIT_SECONDS)
+
+
+def yield_cpu_to_web() -> None:
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not permitted here: run at the normal priority
+        log.info("worker priority unchanged")
 
 
 def touch_heartbeat(path: Path) -> None:

@@ -1,9 +1,9 @@
 """The processes under test: a dedicated PostgreSQL database and Redis db, gunicorn,
 RQ workers and the scheduler as subprocesses, all on loopback.
 
-Other agents share this PostgreSQL and Redis: the benchmark creates its own
-database and drops it afterwards, and claims a free Redis db index with SET NX,
-flushing only that one.
+Other runs share this PostgreSQL and Redis: the benchmark creates its own
+database and drops it afterwards, and claims a Redis db index the way test runs
+do (bot.bench.redis_claim), flushing only that one.
 """
 
 import base64
@@ -21,12 +21,12 @@ import psycopg
 import redis
 import requests
 
+from bot.bench.redis_claim import NoFreeRedisDb, claimed_redis_db
 from bot.bench.stats import BenchError
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-CLAIM_KEY = "marugoto:bench:claim"
 CLAIM_SECONDS = 3600
 START_TIMEOUT_SECONDS = 120.0
 
@@ -62,30 +62,21 @@ def dedicated_database():
 
 @contextmanager
 def dedicated_redis_db():
-    """Yields the URL of an empty Redis db index this run has claimed; flushes it after."""
-    for index in range(15, 0, -1):
-        client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=index)
-        if client.dbsize() == 0 and client.set(CLAIM_KEY, str(os.getpid()), nx=True, ex=CLAIM_SECONDS):
-            if client.dbsize() == 1:
-                break
-            client.delete(CLAIM_KEY)
-        client.close()
-    else:
-        raise BenchError("no empty Redis db index to claim (1-15 are all in use)")
+    """Yields the URL of a Redis db index this run has claimed (bot.bench.redis_claim), flushed before and after."""
+    locks = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=0)
     try:
-        yield f"redis://{REDIS_HOST}:{REDIS_PORT}/{index}"
+        with claimed_redis_db(locks, hold_seconds=CLAIM_SECONDS, wait_seconds=0) as index:
+            client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=index)
+            client.flushdb()
+            try:
+                yield f"redis://{REDIS_HOST}:{REDIS_PORT}/{index}"
+            finally:
+                client.flushdb()
+                client.close()
+    except NoFreeRedisDb as exc:
+        raise BenchError(str(exc)) from None
     finally:
-        client.flushdb()
-        client.close()
-
-
-def claim_held(redis_url: str) -> bool:
-    """False when someone flushed the claimed db mid-run (queued wake-ups lost; the sweeper recovers them)."""
-    client = redis.Redis.from_url(redis_url)
-    try:
-        return client.exists(CLAIM_KEY) == 1
-    finally:
-        client.close()
+        locks.close()
 
 
 def production_environment(database_url: str, redis_url: str, line_api_url: str, secret: str, var_dir: Path) -> dict:

@@ -1,4 +1,9 @@
-"""What the database says after a run: every event stored and processed, in order per resident."""
+"""What the database says after a run: every event stored and processed, in order per resident.
+
+Typing-pause timers (`pause` rows the worker adds itself, due PAUSE_SECONDS after a
+resident's last message) are not webhook events: they are left out of the counts,
+and of the drain wait unless asked for.
+"""
 
 import time
 from dataclasses import dataclass
@@ -6,7 +11,10 @@ from itertools import groupby
 
 from sqlalchemy import create_engine, func, select
 
+from intake.timers import PAUSE_EVENT_TYPE
 from storage.models import InboundEvent
+
+FROM_LINE = InboundEvent.event_type != PAUSE_EVENT_TYPE
 
 
 @dataclass(frozen=True)
@@ -25,11 +33,11 @@ def read_ledger(database_url: str, *, since_id: int = 0) -> Ledger:
     try:
         with engine.connect() as conn:
             counts = conn.execute(
-                select(InboundEvent.status, func.count()).where(InboundEvent.id > since_id).group_by(InboundEvent.status)
+                select(InboundEvent.status, func.count()).where(InboundEvent.id > since_id, FROM_LINE).group_by(InboundEvent.status)
             ).all()
             rows = conn.execute(
                 select(InboundEvent.resident_hash, InboundEvent.id, InboundEvent.processed_at)
-                .where(InboundEvent.id > since_id, InboundEvent.resident_hash.is_not(None))
+                .where(InboundEvent.id > since_id, FROM_LINE, InboundEvent.resident_hash.is_not(None))
                 .order_by(InboundEvent.resident_hash, InboundEvent.id)
             ).all()
     finally:
@@ -52,10 +60,13 @@ def last_event_id(database_url: str) -> int:
         engine.dispose()
 
 
-def wait_drained(database_url: str, timeout_seconds: float) -> float | None:
-    """Seconds until no stored event is pending or processing; None if not within the timeout."""
+def wait_drained(database_url: str, timeout_seconds: float, *, timers: bool = False) -> float | None:
+    """Seconds until no stored webhook event (and with `timers`, no typing-pause timer)
+    is pending or processing; None if not within the timeout."""
     engine = create_engine(database_url)
     unfinished = select(func.count()).where(InboundEvent.status.in_(("pending", "processing")))
+    if not timers:
+        unfinished = unfinished.where(FROM_LINE)
     start = time.monotonic()
     try:
         while time.monotonic() - start < timeout_seconds:

@@ -14,6 +14,7 @@ from bot.bench.ledger import last_event_id, read_ledger, wait_drained
 from bot.bench.line_stub import LineStub
 from bot.bench.load import StepResult, WebhookClient
 from bot.bench.stats import Summary, percentile, ratio
+from intake.timers import PAUSE_SECONDS
 
 DRAIN_TIMEOUT_SECONDS = 180.0
 
@@ -125,8 +126,11 @@ def _run_marugoto(profile, env, tmp: Path, web_workers, rq_workers, clock, secre
         held = _ack_report(ack_steps)
         drained = wait_drained(database_url, DRAIN_TIMEOUT_SECONDS)
         sent = sum(len(s.latencies) for s in ack_steps)
-        say(f"  workers then processed those {sent} messages in "
+        say(f"  workers then handled those {sent} messages in "
             + (f"{drained:.1f} s more" if drained is not None else f"more than {DRAIN_TIMEOUT_SECONDS:.0f} s"))
+        classified = wait_drained(database_url, DRAIN_TIMEOUT_SECONDS + PAUSE_SECONDS, timers=True)
+        say(f"  and classified their concerns (each after the {PAUSE_SECONDS} s typing pause) "
+            + (f"{classified:.1f} s after the last step" if classified is not None else "NOT within the wait"))
 
         say(f"\n[marugoto] burst: {profile.burst_messages} messages from {profile.burst_residents} residents "
             f"within {profile.burst_window_seconds:.0f} s")
@@ -135,18 +139,16 @@ def _run_marugoto(profile, env, tmp: Path, web_workers, rq_workers, clock, secre
                                  profile.burst_window_seconds)
         wait_drained(database_url, DRAIN_TIMEOUT_SECONDS)
         ledger = read_ledger(database_url, since_id=before)
+        stored = sum(ledger.by_status.values())
         say(f"  sent {result.sent} ({result.rejected} rejected) in {result.send_seconds:.1f} s")
-        say("  drained (last reply recorded) "
-            + (f"{result.drain_seconds:.1f} s after the first message" if result.drain_seconds is not None
-               else f"NOT fully: {result.replied}/{result.sent} replies"))
-        say(f"  stored events by status: {ledger.by_status}; lost: {result.sent - sum(ledger.by_status.values())}")
+        say("  drained: " + (f"the last reply was recorded {result.drain_seconds:.1f} s after the first message"
+                             if result.drain_seconds is not None else "NOT fully")
+            + f" ({result.answered} of {result.awaited} awaited replies: each resident's first and last message)")
+        say(f"  stored messages by status: {ledger.by_status}; lost: {result.sent - result.rejected - stored}")
         say(f"  order per resident: {ledger.out_of_order_residents} of {ledger.residents} residents processed out of "
             f"order in the DB, {result.out_of_order_residents} got replies out of order at the stub")
         processes.check_alive()
         client.close()
-        if not cluster.claim_held(env["MARUGOTO_REDIS_URL"]):
-            say("  NOTE: another process flushed this run's Redis db: queued wake-ups were lost and the "
-                "scheduler's sweep recovered them, so drain and end-to-end figures include that delay")
         return {"ack_held": held, "ack": ack_steps, "e2e": e2e, "worker_rss": worker_rss}
     finally:
         processes.stop()

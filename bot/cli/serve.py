@@ -65,7 +65,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
     from bot.logging_setup import configure_logging
     from bot.metrics_http import start_metrics_server
     from bot.scheduler import run_scheduler
-    from bot.worker_process import WORKER_TTL_SECONDS, heartbeat_callback, log_ready, run_rq_worker
+    from bot.worker_process import WORKER_TTL_SECONDS, heartbeat_callback, log_ready, run_rq_worker, yield_cpu_to_web
 
     settings = cli_ctx.settings
     configure_logging(settings.log_level)
@@ -87,6 +87,7 @@ def worker(cli_ctx: CliContext, burst: bool) -> None:
             run_scheduler(services, stop, on_tick=beat)
             return
         jobs.set_worker_services(services)
+        yield_cpu_to_web()
         log_ready("worker")
         # A non-forking worker: the model and the database pool are loaded once per process.
         run_rq_worker(

@@ -11,7 +11,7 @@ import requests
 from bot.bench import line_payloads as p
 from bot.bench.line_stub import LineStub
 from bot.bench.load import SignedBody, WebhookClient, run_open_loop
-from bot.bench.scenarios import ReplyClock, step_passes
+from bot.bench.scenarios import CONCERNS, DONE_TEXT, ReplyClock, burst_texts, step_passes
 from bot.bench.stats import BenchError, Summary, percentile, ratio
 
 SECRET = "bench-test-secret"
@@ -133,3 +133,12 @@ def test_reply_clock_matches_a_stub_reply_to_its_reply_token():
         assert clock.wait("token-b", timeout=0.05) is None
     finally:
         stub.stop()
+
+
+@pytest.mark.parametrize("per_resident", [2, 4, 7])
+def test_a_burst_resident_writes_a_concern_then_details_then_done(per_resident):
+    texts = burst_texts(per_resident, index=1)
+    # The bot answers the first message (acknowledgement) and the last (これで全部です): the burst awaits those two.
+    assert len(texts) == per_resident
+    assert texts[0] == CONCERNS[1] and texts[-1] == DONE_TEXT
+    assert DONE_TEXT not in texts[:-1] and not set(texts[1:-1]) & set(CONCERNS)

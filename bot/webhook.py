@@ -42,6 +42,11 @@ def _too_large(_exc):
 @blueprint.post("/callback")
 def callback():
     services: Services = current_app.extensions["marugoto"]
+    secret = services.settings.line_channel_secret
+    if not secret:
+        # HMAC with an empty key is computable by anyone: without a secret nothing is accepted.
+        log.error("webhook refused: no channel secret is configured")
+        return _error("not_configured", 503)
     signature = request.headers.get("x-line-signature", "")
     raw = request.get_data(cache=False)
     try:
@@ -53,7 +58,7 @@ def callback():
         log.warning("webhook rejected: no signature")
         return _error("invalid_signature", 400)
     try:
-        events = WebhookParser(services.settings.line_channel_secret).parse(body, signature)
+        events = WebhookParser(secret).parse(body, signature)
         raw_events = json.loads(body)["events"]
         for event in events:
             check_envelope(event)

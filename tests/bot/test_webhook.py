@@ -1,5 +1,6 @@
 """POST /callback: what each kind of request leaves behind (status, rows, calls to LINE)."""
 
+import dataclasses
 import json
 
 from sqlalchemy import func, select
@@ -29,6 +30,19 @@ def test_wrong_signature_is_400_and_stores_nothing(bot_client, bot_services, lin
     assert response.get_json() == {"error": "invalid_signature"}
     assert _rows(bot_services) == []
     assert line_stub.calls == []
+
+
+def test_without_a_channel_secret_even_an_empty_key_signature_is_refused(tmp_path, database_url, line_stub):
+    """Settings built in code may leave the secret empty: HMAC with an empty key must not count as signed."""
+    settings = dataclasses.replace(make_settings(tmp_path, database_url, line_api_url=line_stub.url), line_channel_secret="")
+    services = build_test_services(settings)
+    try:
+        client = create_app(settings, services).test_client()
+        response = post_signed(client, p.body(p.text_event(p.user_id(), "こんにちは")), secret="")
+        assert response.status_code == 503 and response.get_json() == {"error": "not_configured"}
+        assert _rows(services) == [] and line_stub.calls == []
+    finally:
+        services.close()
 
 
 def test_missing_signature_is_400_and_stores_nothing(bot_client, bot_services):

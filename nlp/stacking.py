@@ -120,7 +120,7 @@ def choose_margin(items: Sequence[Scored], thresholds: Thresholds, blend: Blend)
     """The extra margin a third domain needs, maximising domain micro-F1 + complex + route accuracy."""
 
     def objective(margin: float) -> float:
-        trial = Blend(blend.weights, blend.thresholds, {}, margin)
+        trial = Blend(blend.weights, blend.thresholds, {}, margin, blend.rule_floor)
         predictions = [classify_scored(i, thresholds, trial) for i in items]
         tp = sum(len(set(p.domains) & i.example.domains) for p, i in zip(predictions, items))
         fp = sum(len(set(p.domains) - i.example.domains) for p, i in zip(predictions, items))

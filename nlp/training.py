@@ -34,6 +34,7 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_b.jsonl",
     "corpus_c.jsonl",
     "corpus_d.jsonl",
+    "corpus_e.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

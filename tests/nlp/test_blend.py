@@ -111,3 +111,13 @@ def test_every_assigned_label_has_evidence_with_exact_offsets(classifier: Classi
     cited = {e.label for e in result.evidence}
     assert set(result.domains) | set(result.patterns) <= cited
     assert all(text[e.start : e.end] == e.text for e in result.evidence)
+
+
+
+def test_a_third_domain_needs_the_extra_margin() -> None:
+    from dataclasses import replace
+
+    cut = THRESHOLDS.domains
+    scores = {"poverty": 0.99, "housing": 0.98, "employment": cut["employment"] + 0.05}
+    assert decide(scores, replace(THRESHOLDS, extra_domain_margin=0.1))[0] == ("poverty", "housing")
+    assert decide(scores, replace(THRESHOLDS, extra_domain_margin=0.0))[0] == ("poverty", "housing", "employment")

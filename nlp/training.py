@@ -35,6 +35,7 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_c.jsonl",
     "corpus_d.jsonl",
     "corpus_e.jsonl",
+    "corpus_f.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

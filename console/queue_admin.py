@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from console.actor import Actor
 from console.display import DOMAIN_NAMES_JA
 from console.errors import InvalidInput, NotFound
-from console.inputs import Inputs
+from console.inputs import Inputs, whole_number
 from storage import events
 from storage.models import Queue
 from storage.repositories.audit import record_audit
@@ -26,8 +26,8 @@ def read_queue_form(inputs: Inputs) -> dict:
         raise InvalidInput("名前を128文字以内で入力してください。")
     if field not in QUEUE_FIELDS or kind not in QUEUE_KINDS:
         raise InvalidInput("分野と種類を選んでください。")
-    hours = inputs.get("target_reply_hours")
-    if not hours.isdigit() or not 1 <= int(hours) <= MAX_REPLY_HOURS:
+    hours = whole_number(inputs.get("target_reply_hours"), maximum=MAX_REPLY_HOURS)
+    if not hours:
         raise InvalidInput(f"返信目標は1〜{MAX_REPLY_HOURS}時間で入力してください。")
     contact = inputs.get("contact")
     if len(contact) > 1000:
@@ -37,7 +37,7 @@ def read_queue_form(inputs: Inputs) -> dict:
         "field": field,
         "kind": kind,
         "contact": contact,
-        "target_reply_hours": int(hours),
+        "target_reply_hours": hours,
         "active": inputs.flag("active"),
     }
 

@@ -6,6 +6,7 @@ from console.auth.guard import current_actor, require_role
 from console.blueprint import bp
 from console.config import services
 from console.errors import NotFound
+from console.inputs import whole_number
 from console.rules_admin import DraftCheck, check_draft, editor_source
 from routing.errors import ConfigFileError, RuleFileError, RuleVersionNotFound
 from routing.store import live_rules
@@ -78,12 +79,12 @@ def rules_save():
 @bp.post("/admin/rules/rollback", endpoint="admin_rules_rollback")
 @require_role("admin")
 def rules_rollback():
-    version = request.form.get("version", "")
-    if not version.isdigit() or len(version) > 9:
+    version = whole_number(request.form.get("version", ""))
+    if version is None:
         raise NotFound("この版は見つかりません。")
     try:
         with services().sessions.begin() as db:
-            do_rollback_rules(db, int(version), actor=db.get(StaffUser, current_actor().id))
+            do_rollback_rules(db, version, actor=db.get(StaffUser, current_actor().id))
     except RuleVersionNotFound:
         raise NotFound("この版は見つかりません。") from None
     except (RuleFileError, ConfigFileError):
@@ -97,7 +98,7 @@ def rules_rollback():
     return redirect(url_for("console.admin_rules", done="rolled_back"))
 
 
-@bp.get("/admin/rules/versions/<int:version>", endpoint="admin_rule_version")
+@bp.get("/admin/rules/versions/<id:version>", endpoint="admin_rule_version")
 @require_role("admin")
 def rule_version(version: int):
     with services().sessions() as db:

@@ -18,6 +18,30 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+MAX_DEPTH = 50
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing deep nesting (PyYAML composes recursively: deep input exhausts the stack)."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self._depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of one YAML document (None when empty); a yaml.YAMLError when unreadable."""
+    return yaml.compose(text, Loader=_Loader)
 
 
 def _suggest(word: str, choices: Collection[str]) -> str:
@@ -50,7 +74,7 @@ class YamlReader:
                 self.problem(line, "not_utf8", "the file is not valid UTF-8 text")
                 return None
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else None

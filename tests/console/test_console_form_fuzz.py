@@ -9,9 +9,16 @@ from sqlalchemy import func, select
 
 from console.canned_replies import list_canned_replies
 from console.municipality_settings import get_settings_document
+from routing.municipality_file import demo_municipality_source
+from routing.rule_file import default_rules_source
 from storage.models import AuditEvent, Queue, RuleSetVersion, StaffUser
 from tests.console.conftest import form_token
 from tests.console.seed import PASSWORD
+
+
+DEMO = demo_municipality_source()
+RULES = default_rules_source()
+DEEP = "a: " + "[" * 5000 + "]" * 5000 + "\n"
 
 
 def post_form(client, path: str, form: dict):
@@ -81,6 +88,13 @@ FOUND = [
     ("/console/admin/staff/99999999999999999999", STAFF, 404, ""),
     ("/console/admin/staff/99999999999999999999/deactivate", {}, 404, ""),
     ("/console/admin/queues/2147483648", QUEUE, 404, ""),
+    # The YAML reader refuses a raw NUL with an error the overrides did not catch: 500.
+    ("/console/admin/settings", {"source": DEMO, "messages": "end: \x00"}, 400, "文言の上書きに使えない文字"),
+    # Deep nesting exhausted the stack in PyYAML's composer: RecursionError, 500.
+    ("/console/admin/settings", {"source": DEEP, "messages": ""}, 400, "nested more than 50 levels deep"),
+    ("/console/admin/settings", {"source": DEMO, "messages": DEEP}, 400, "YAMLとして読めません"),
+    ("/console/admin/rules/check", {"source": DEEP}, 400, "nested more than 50 levels deep"),
+    ("/console/admin/rules/save", {"source": DEEP}, 400, "nested more than 50 levels deep"),
 ]
 
 

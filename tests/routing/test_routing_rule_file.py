@@ -119,6 +119,7 @@ def test_default_must_be_last_and_without_conditions():
         ("", [(1, "empty_file")]),
         ("- just\n- a list\n", [(1, "not_a_mapping")]),
         ("name: x\n---\nname: y\n", [(2, "yaml_syntax")]),
+        ("name: x\nrules: " + "[" * 5000 + "]" * 5000 + "\n", [(2, "yaml_syntax")]),  # too deep, not a crash
     ],
 )
 def test_broken_yaml_reports_the_line(text, expected):

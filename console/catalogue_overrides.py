@@ -11,6 +11,7 @@ import yaml
 
 from console.errors import InvalidInput
 from routing.yaml_reader import compose
+from storage.text import has_control_characters
 
 _KEY = re.compile(r"[a-z][a-z0-9_.]{0,79}")
 MAX_TEXT = 1000
@@ -44,6 +45,8 @@ def parse_overrides(text: str) -> dict[str, str]:
             raise InvalidInput(f"文言の上書き {line}行目: 「{key}」の文言を書いてください。")
         if len(value_node.value) > MAX_TEXT:
             raise InvalidInput(f"文言の上書き {line}行目: 文言は{MAX_TEXT}文字以内にしてください。")
+        if has_control_characters(value_node.value, multiline=True):
+            raise InvalidInput(f"文言の上書き {line}行目: 使えない文字（制御文字）が含まれています。")
         result[key] = value_node.value
     if len(result) > MAX_ITEMS:
         raise InvalidInput(f"文言の上書きは{MAX_ITEMS}件までです。")

@@ -12,6 +12,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from routing.errors import Problem
+from storage.text import has_control_characters
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -128,10 +129,17 @@ class YamlReader:
             return None
         return list(node.value)
 
-    def text(self, node: Node, what: str) -> str | None:
+    def text(self, node: Node, what: str, *, max_length: int | None = None) -> str | None:
         """Any non-empty scalar, kept exactly as written (labels, names, phone numbers)."""
         if not isinstance(node, ScalarNode) or node.tag == _NULL_TAG or not node.value.strip():
             self.problem(node, "not_text", f"{what} must be non-empty text")
+            return None
+        if has_control_characters(node.value, multiline=True):
+            # Escapes such as "\0" or "\e" in quoted text; PostgreSQL cannot even store a NUL.
+            self.problem(node, "control_character", f"{what} must not contain control characters")
+            return None
+        if max_length is not None and len(node.value.strip()) > max_length:
+            self.problem(node, "too_long", f"{what} must be at most {max_length} characters")
             return None
         return node.value.strip()
 

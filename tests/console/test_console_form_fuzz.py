@@ -21,6 +21,12 @@ RULES = default_rules_source()
 DEEP = "a: " + "[" * 5000 + "]" * 5000 + "\n"
 
 
+def with_value(source: str, line: str, value: str) -> str:
+    """`source` with the value of its first `line` (e.g. "name: 緊急対応") replaced."""
+    key = line.split(":")[0]
+    return source.replace(line, f"{key}: {value}", 1)
+
+
 def post_form(client, path: str, form: dict):
     """POST `form` as a raw url-encoded body with the client's CSRF token (str, bytes or lists of them)."""
     body = urlencode({**form, "csrf_token": client.csrf}, doseq=True)
@@ -88,8 +94,35 @@ FOUND = [
     ("/console/admin/staff/99999999999999999999", STAFF, 404, ""),
     ("/console/admin/staff/99999999999999999999/deactivate", {}, 404, ""),
     ("/console/admin/queues/2147483648", QUEUE, 404, ""),
+    # NUL: PostgreSQL refuses it (500), SQLite stored it; other control characters were stored.
+    ("/console/admin/staff/new", {**STAFF, "display_name": "伊\x00藤"}, 400, "表示名に使えない文字"),
+    ("/console/admin/queues/new", {**QUEUE, "name": "n\x00"}, 400, "名前に使えない文字"),
+    ("/console/admin/queues/new", {**QUEUE, "contact": "\x1b[2J"}, 400, "連絡先に使えない文字"),
+    ("/console/admin/canned-replies", {"title": "お礼\x00", "body": "本文"}, 400, "1件目: 使えない文字"),
+    ("/console/admin/rules/save", {"source": RULES, "comment": "初版\x00"}, 400, "コメントに使えない文字"),
     # The YAML reader refuses a raw NUL with an error the overrides did not catch: 500.
     ("/console/admin/settings", {"source": DEMO, "messages": "end: \x00"}, 400, "文言の上書きに使えない文字"),
+    # YAML escapes made a NUL: in a Queue row (500 on PostgreSQL), a LINE message, a rule label.
+    (
+        "/console/admin/settings",
+        {"source": with_value(DEMO, "name: 緊急対応", '"緊急\\0対応"'), "messages": ""},
+        400,
+        "must not contain control characters",
+    ),
+    ("/console/admin/settings", {"source": DEMO, "messages": 'end: "ありがとう\\0"'}, 400, "使えない文字"),
+    (
+        "/console/admin/rules/save",
+        {"source": with_value(RULES, "label: 緊急 → 緊急対応", '"緊急\\0"')},
+        400,
+        "must not contain control characters",
+    ),
+    # A queue name longer than its column: 500 on PostgreSQL, stored on SQLite.
+    (
+        "/console/admin/settings",
+        {"source": with_value(DEMO, "name: 緊急対応", "長" * 505), "messages": ""},
+        400,
+        "at most 128 characters",
+    ),
     # Deep nesting exhausted the stack in PyYAML's composer: RecursionError, 500.
     ("/console/admin/settings", {"source": DEEP, "messages": ""}, 400, "nested more than 50 levels deep"),
     ("/console/admin/settings", {"source": DEMO, "messages": DEEP}, 400, "YAMLとして読めません"),
@@ -110,6 +143,12 @@ def test_hostile_admin_input_found_by_fuzzing(admin_client, services, rule_queue
 @pytest.mark.parametrize("path", ["/console/admin/rules/versions/99999999999999999999", "/console/cases/2147483648"])
 def test_ids_beyond_the_database_are_no_page(admin_client, path):
     assert admin_client.get(path).status_code == 404
+
+
+def test_a_login_with_nul_is_an_unknown_login(console_app, services, seeded):
+    """PostgreSQL refused to compare it: 500."""
+    response = post_page_form(console_app.test_client(), "/console/login", {"login": "admin\x00", "password": PASSWORD})
+    assert response.status_code == 401 and "ログインIDまたはパスワードが違います" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,11 @@ def test_not_utf8_reports_the_line():
     assert [(p.line, p.code) for p in caught.value.problems] == [(3, "not_utf8")]
 
 
+@pytest.mark.parametrize("escape", ["\\0", "\\e[2J", "\\x07"])
+def test_control_characters_written_as_escapes_are_refused(escape):
+    assert problems(GOOD.replace("label: 緊急", f'label: "緊急{escape}"')) == [(4, "control_character")]
+
+
 def test_every_problem_is_reported_at_once():
     text = (
         GOOD.replace("urgency: {is: emergency}", "urgency: {is: emergncy}")

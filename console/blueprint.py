@@ -2,11 +2,13 @@
 
 from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from console import display
 from console.auth import guard
 from console.config import EXTENSION, ConsoleConfig, console_config
 from console.errors import ConsoleError, NotLoggedIn
+from console.inputs import MAX_ID
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates", static_folder="static")
 API_PREFIX = "/console/api/"
@@ -26,6 +28,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class RowIdConverter(IntegerConverter):
+    """`<id:name>`: a row id in URLs; one too large for the database is no page (404), not an error."""
+
+    regex = r"[0-9]+"  # `\d` would also take other scripts' digits (١ is 1)
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=MAX_ID)
+
+
 def register_console(app: Flask, config: ConsoleConfig | None = None) -> None:
     """Mount the staff console under /console (called by the composition root)."""
     # Imported for their routes on `bp`.
@@ -35,6 +46,7 @@ def register_console(app: Flask, config: ConsoleConfig | None = None) -> None:
     app.extensions[EXTENSION] = config or ConsoleConfig(
         secure_cookies=settings.is_production, hsts=settings.is_production
     )
+    app.url_map.converters["id"] = RowIdConverter
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _http_error)
 

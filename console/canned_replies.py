@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from console.errors import InvalidInput
 from storage.repositories.config_documents import get_document, put_document
+from storage.text import has_control_characters
 
 DOCUMENT = "canned_replies"
 MAX_ITEMS = 50
@@ -35,6 +36,8 @@ def parse_canned_replies(titles: list[str], bodies: list[str]) -> list[CannedRep
             raise InvalidInput(f"{number}件目: 見出しと本文の両方を入力してください。")
         if len(title) > MAX_TITLE or len(body) > MAX_BODY:
             raise InvalidInput(f"{number}件目: 見出しは{MAX_TITLE}文字、本文は{MAX_BODY}文字までです。")
+        if has_control_characters(title) or has_control_characters(body, multiline=True):
+            raise InvalidInput(f"{number}件目: 使えない文字（制御文字）が含まれています。")
         items.append(CannedReply(title, body))
     if len(items) > MAX_ITEMS:
         raise InvalidInput(f"定型文は{MAX_ITEMS}件までです。")

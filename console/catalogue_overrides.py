@@ -10,6 +10,8 @@ import re
 import yaml
 
 from console.errors import InvalidInput
+from routing.yaml_reader import compose
+from storage.text import has_control_characters
 
 _KEY = re.compile(r"[a-z][a-z0-9_.]{0,79}")
 MAX_TEXT = 1000
@@ -21,10 +23,12 @@ def parse_overrides(text: str) -> dict[str, str]:
     if not text.strip():
         return {}
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InvalidInput(f"文言の上書き {mark.line + 1 if mark else '?'}行目: YAMLとして読めません。") from None
+    except yaml.YAMLError:  # e.g. a control character, refused before parsing
+        raise InvalidInput("文言の上書きに使えない文字（制御文字など）が含まれています。") from None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -41,6 +45,8 @@ def parse_overrides(text: str) -> dict[str, str]:
             raise InvalidInput(f"文言の上書き {line}行目: 「{key}」の文言を書いてください。")
         if len(value_node.value) > MAX_TEXT:
             raise InvalidInput(f"文言の上書き {line}行目: 文言は{MAX_TEXT}文字以内にしてください。")
+        if has_control_characters(value_node.value, multiline=True):
+            raise InvalidInput(f"文言の上書き {line}行目: 使えない文字（制御文字）が含まれています。")
         result[key] = value_node.value
     if len(result) > MAX_ITEMS:
         raise InvalidInput(f"文言の上書きは{MAX_ITEMS}件までです。")

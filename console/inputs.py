@@ -5,6 +5,17 @@ from datetime import date
 
 from console.errors import InvalidInput
 
+# The largest id an integer column holds on PostgreSQL (larger ones are no row, not an error).
+MAX_ID = 2**31 - 1
+
+
+def whole_number(value: str, *, maximum: int = MAX_ID) -> int | None:
+    """ASCII digits for 0..maximum, else None (str.isdigit also accepts ², ١ and ４)."""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
 
 class Inputs:
     """Form fields or a JSON object, read the same way (all values as text)."""
@@ -32,15 +43,16 @@ class Inputs:
         value = self.get(name)
         if not value and optional:
             return None
-        if not value.isdigit() or len(value) > 12:
+        number = whole_number(value)
+        if number is None:
             raise InvalidInput("選択肢から選んでください。")
-        return int(value)
+        return number
 
     def integers(self, name: str) -> list[int]:
-        values = self.getlist(name)
-        if any(not v.isdigit() or len(v) > 12 for v in values):
+        numbers = [whole_number(v) for v in self.getlist(name)]
+        if None in numbers:
             raise InvalidInput("選択肢から選んでください。")
-        return [int(v) for v in values]
+        return numbers
 
     def day(self, name: str, *, optional: bool = False) -> date | None:
         value = self.get(name)

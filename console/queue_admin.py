@@ -7,11 +7,12 @@ from sqlalchemy.orm import Session
 from console.actor import Actor
 from console.display import DOMAIN_NAMES_JA
 from console.errors import InvalidInput, NotFound
-from console.inputs import Inputs
+from console.inputs import Inputs, whole_number
 from storage import events
-from storage.models import Queue
+from storage.models import MAX_QUEUE_NAME, Queue
 from storage.repositories.audit import record_audit
 from storage.repositories.queues import get_queue_by_key
+from storage.text import has_control_characters
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 # The fields of routing's municipality file: one domain, or all of them.
@@ -22,22 +23,26 @@ MAX_REPLY_HOURS = 24 * 30
 
 def read_queue_form(inputs: Inputs) -> dict:
     name, field, kind = inputs.get("name"), inputs.get("field"), inputs.get("kind")
-    if not name or len(name) > 128:
-        raise InvalidInput("名前を128文字以内で入力してください。")
+    if not name or len(name) > MAX_QUEUE_NAME:
+        raise InvalidInput(f"名前を{MAX_QUEUE_NAME}文字以内で入力してください。")
+    if has_control_characters(name):
+        raise InvalidInput("名前に使えない文字（制御文字）が含まれています。")
     if field not in QUEUE_FIELDS or kind not in QUEUE_KINDS:
         raise InvalidInput("分野と種類を選んでください。")
-    hours = inputs.get("target_reply_hours")
-    if not hours.isdigit() or not 1 <= int(hours) <= MAX_REPLY_HOURS:
+    hours = whole_number(inputs.get("target_reply_hours"), maximum=MAX_REPLY_HOURS)
+    if not hours:
         raise InvalidInput(f"返信目標は1〜{MAX_REPLY_HOURS}時間で入力してください。")
     contact = inputs.get("contact")
     if len(contact) > 1000:
         raise InvalidInput("連絡先は1000文字以内にしてください。")
+    if has_control_characters(contact, multiline=True):
+        raise InvalidInput("連絡先に使えない文字（制御文字）が含まれています。")
     return {
         "name": name,
         "field": field,
         "kind": kind,
         "contact": contact,
-        "target_reply_hours": int(hours),
+        "target_reply_hours": hours,
         "active": inputs.flag("active"),
     }
 

@@ -12,6 +12,7 @@ from storage import events
 from storage.models import Queue, StaffUser
 from storage.repositories.audit import record_audit
 from storage.repositories.staff import STAFF_ROLES, add_staff, get_staff_by_login
+from storage.text import has_control_characters
 
 _LOGIN = re.compile(r"[A-Za-z0-9._-]{3,64}")
 
@@ -26,6 +27,8 @@ def _queues(session: Session, queue_ids: list[int]) -> list[Queue]:
 def _check(display_name: str, role: str) -> None:
     if not display_name.strip() or len(display_name) > 64:
         raise InvalidInput("表示名を64文字以内で入力してください。")
+    if has_control_characters(display_name):
+        raise InvalidInput("表示名に使えない文字（制御文字）が含まれています。")
     if role not in STAFF_ROLES:
         raise InvalidInput("役割を選んでください。")
 

@@ -26,6 +26,7 @@ from routing.municipality import (
 )
 from routing.vocabulary import BOT_QUEUE, DOMAINS, FALLBACK_QUEUE
 from routing.yaml_reader import ANY_NAME, YamlReader
+from storage.models import MAX_QUEUE_NAME
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -119,7 +120,7 @@ class _MunicipalityParser:
             key = None
         values = (
             key,
-            self.r.text(f["name"], "queue name"),
+            self.r.text(f["name"], "queue name", max_length=MAX_QUEUE_NAME),
             self.r.choice(f["field"], "queue field", QUEUE_FIELDS),
             self.r.integer(f["target_reply_hours"], "target_reply_hours", minimum=1, maximum=MAX_REPLY_HOURS),
             self.r.text(f["description"], "queue description") if "description" in f else "",
@@ -134,7 +135,7 @@ class _MunicipalityParser:
         districts = self.r.choices(f["districts"], "agency districts", ANY_NAME) if "districts" in f else ()
         values = (
             self.key(f, "an agency"),
-            self.r.text(f["name"], "agency name"),
+            self.r.text(f["name"], "agency name", max_length=MAX_QUEUE_NAME),
             self.r.text(f["queue"], "agency queue"),
             self.r.text(f["operator"], "agency operator"),
             self.r.text(f["phone"], "agency phone"),

@@ -12,12 +12,37 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from routing.errors import Problem
+from storage.text import has_control_characters
 
 _INT_TAG = "tag:yaml.org,2002:int"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+MAX_DEPTH = 50
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing deep nesting (PyYAML composes recursively: deep input exhausts the stack)."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self._depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of one YAML document (None when empty); a yaml.YAMLError when unreadable."""
+    return yaml.compose(text, Loader=_Loader)
 
 
 def _suggest(word: str, choices: Collection[str]) -> str:
@@ -50,7 +75,7 @@ class YamlReader:
                 self.problem(line, "not_utf8", "the file is not valid UTF-8 text")
                 return None
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark is not None else None
@@ -104,10 +129,17 @@ class YamlReader:
             return None
         return list(node.value)
 
-    def text(self, node: Node, what: str) -> str | None:
+    def text(self, node: Node, what: str, *, max_length: int | None = None) -> str | None:
         """Any non-empty scalar, kept exactly as written (labels, names, phone numbers)."""
         if not isinstance(node, ScalarNode) or node.tag == _NULL_TAG or not node.value.strip():
             self.problem(node, "not_text", f"{what} must be non-empty text")
+            return None
+        if has_control_characters(node.value, multiline=True):
+            # Escapes such as "\0" or "\e" in quoted text; PostgreSQL cannot even store a NUL.
+            self.problem(node, "control_character", f"{what} must not contain control characters")
+            return None
+        if max_length is not None and len(node.value.strip()) > max_length:
+            self.problem(node, "too_long", f"{what} must be at most {max_length} characters")
             return None
         return node.value.strip()
 

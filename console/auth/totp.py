@@ -2,6 +2,7 @@
 
 import hmac
 import io
+import unicodedata
 from datetime import datetime
 
 import pyotp
@@ -32,8 +33,9 @@ def qr_svg(uri: str) -> str:
 
 def matching_step(secret: str, code: str, at: datetime) -> int | None:
     """The time step the code belongs to (now, or one step either side), else None."""
-    code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    # NFKC reads full-width digits (a Japanese IME's) as ASCII; other scripts' digits stay wrong.
+    code = "".join(unicodedata.normalize("NFKC", code).split())
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     current = int(at.timestamp()) // STEP_SECONDS

@@ -47,7 +47,7 @@ def queue_new():
     return redirect(url_for("console.admin_queues", done=1))
 
 
-@bp.route("/admin/queues/<int:queue_id>", methods=["GET", "POST"], endpoint="admin_queue_edit")
+@bp.route("/admin/queues/<id:queue_id>", methods=["GET", "POST"], endpoint="admin_queue_edit")
 @require_role("admin")
 def queue_edit(queue_id: int):
     with services().sessions() as db:

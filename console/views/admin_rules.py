@@ -6,11 +6,13 @@ from console.auth.guard import current_actor, require_role
 from console.blueprint import bp
 from console.config import services
 from console.errors import NotFound
+from console.inputs import whole_number
 from console.rules_admin import DraftCheck, check_draft, editor_source
 from routing.errors import ConfigFileError, RuleFileError, RuleVersionNotFound
 from routing.store import live_rules
 from routing.versions import diff_versions, do_rollback_rules, do_save_rules, list_versions, version_source
 from storage.models import StaffUser
+from storage.text import has_control_characters
 
 MAX_SOURCE = 200_000
 MAX_COMMENT = 200
@@ -59,31 +61,31 @@ def rules_check():
 @require_role("admin")
 def rules_save():
     source, comment = _draft()
+    if has_control_characters(comment):
+        return _not_saved(source, comment, "コメントに使えない文字（制御文字）が含まれているため保存していません。")
     try:
         with services().sessions.begin() as db:
             do_save_rules(db, source, comment, actor=db.get(StaffUser, current_actor().id))
     except (RuleFileError, ConfigFileError):
-        with services().sessions() as db:
-            return _page(
-                db,
-                source,
-                check_draft(db, source),
-                comment=comment,
-                status=400,
-                error="ルールに問題があるため保存していません。",
-            )
+        return _not_saved(source, comment, "ルールに問題があるため保存していません。")
     return redirect(url_for("console.admin_rules", done="saved"))
+
+
+def _not_saved(source: str, comment: str, error: str):
+    """The editor with the draft kept and checked, and why it was not saved."""
+    with services().sessions() as db:
+        return _page(db, source, check_draft(db, source), comment=comment, status=400, error=error)
 
 
 @bp.post("/admin/rules/rollback", endpoint="admin_rules_rollback")
 @require_role("admin")
 def rules_rollback():
-    version = request.form.get("version", "")
-    if not version.isdigit() or len(version) > 9:
+    version = whole_number(request.form.get("version", ""))
+    if version is None:
         raise NotFound("この版は見つかりません。")
     try:
         with services().sessions.begin() as db:
-            do_rollback_rules(db, int(version), actor=db.get(StaffUser, current_actor().id))
+            do_rollback_rules(db, version, actor=db.get(StaffUser, current_actor().id))
     except RuleVersionNotFound:
         raise NotFound("この版は見つかりません。") from None
     except (RuleFileError, ConfigFileError):
@@ -97,7 +99,7 @@ def rules_rollback():
     return redirect(url_for("console.admin_rules", done="rolled_back"))
 
 
-@bp.get("/admin/rules/versions/<int:version>", endpoint="admin_rule_version")
+@bp.get("/admin/rules/versions/<id:version>", endpoint="admin_rule_version")
 @require_role("admin")
 def rule_version(version: int):
     with services().sessions() as db:

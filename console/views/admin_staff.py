@@ -77,7 +77,7 @@ def staff_new():
         return _form(None, request.form, error)
 
 
-@bp.route("/admin/staff/<int:staff_id>", methods=["GET", "POST"], endpoint="admin_staff_edit")
+@bp.route("/admin/staff/<id:staff_id>", methods=["GET", "POST"], endpoint="admin_staff_edit")
 @require_role("admin")
 def staff_edit(staff_id: int):
     if request.method == "GET":
@@ -98,7 +98,7 @@ def staff_edit(staff_id: int):
     return redirect(url_for("console.admin_staff", done="updated"))
 
 
-@bp.post("/admin/staff/<int:staff_id>/<operation>", endpoint="admin_staff_operation")
+@bp.post("/admin/staff/<id:staff_id>/<operation>", endpoint="admin_staff_operation")
 @require_role("admin")
 def staff_operation(staff_id: int, operation: str):
     actor = current_actor()

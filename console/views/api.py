@@ -42,7 +42,7 @@ def api_emergencies():
     return jsonify(pinned=pinned)
 
 
-@bp.get("/api/cases/<int:case_id>", endpoint="api_case")
+@bp.get("/api/cases/<id:case_id>", endpoint="api_case")
 def api_case(case_id: int):
     actor = current_actor()
     with services().sessions.begin() as db:
@@ -55,7 +55,7 @@ def api_case(case_id: int):
     return jsonify(body)
 
 
-@bp.get("/api/cases/<int:case_id>/status", endpoint="api_case_status")
+@bp.get("/api/cases/<id:case_id>/status", endpoint="api_case_status")
 def api_case_status(case_id: int):
     """What changed on an open case page, without any content (so no view is audited)."""
     actor = current_actor()
@@ -72,7 +72,7 @@ def api_case_status(case_id: int):
         )
 
 
-@bp.post("/api/cases/<int:case_id>/actions/<name>", endpoint="api_case_action")
+@bp.post("/api/cases/<id:case_id>/actions/<name>", endpoint="api_case_action")
 def api_case_action(case_id: int, name: str):
     actor = current_actor()
     body = request.get_json(silent=True)

@@ -22,6 +22,7 @@ from storage import events
 from storage.models import StaffUser
 from storage.repositories.audit import record_audit
 from storage.repositories.staff import get_staff_by_login
+from storage.text import has_control_characters
 
 # Checked when the login is unknown, so that both cases take the same time.
 _DUMMY_HASH = hash_password("marugoto-no-such-user")
@@ -99,7 +100,9 @@ def login():
     if throttle.is_locked(login_name, address):
         return render_template("console/login.html", error=Throttled.message, login=login_name), 429
     with services().sessions() as db:
-        user = get_staff_by_login(db, login_name) if login_name else None
+        # No login holds a control character (PostgreSQL could not even compare a NUL).
+        known = login_name and not has_control_characters(login_name)
+        user = get_staff_by_login(db, login_name) if known else None
         user_id, stored_hash = (user.id, user.password_hash) if user is not None and user.active else (None, None)
     if stored_hash is None or not verify_password(stored_hash, password):
         if stored_hash is None:

@@ -52,12 +52,12 @@ def queue_page():
     )
 
 
-@bp.get("/cases/<int:case_id>", endpoint="case_page")
+@bp.get("/cases/<id:case_id>", endpoint="case_page")
 def case_page(case_id: int):
     return _render_case(case_id, notice=NOTICES.get(request.args.get("done", "")))
 
 
-@bp.post("/cases/<int:case_id>/actions/<name>", endpoint="case_action")
+@bp.post("/cases/<id:case_id>/actions/<name>", endpoint="case_action")
 def case_action(case_id: int, name: str):
     actor = current_actor()
     if name not in ACTIONS:

@@ -12,7 +12,7 @@ from storage.models.cases import (
     TagCorrection,
 )
 from storage.models.people import Resident, StaffUser, staff_queues
-from storage.models.queues import Queue
+from storage.models.queues import MAX_QUEUE_NAME, Queue
 from storage.models.system import (
     INBOUND_STATUSES,
     AuditEvent,
@@ -34,6 +34,7 @@ __all__ = [
     "INBOUND_STATUSES",
     "InboundEvent",
     "MESSAGE_SENDERS",
+    "MAX_QUEUE_NAME",
     "Message",
     "Queue",
     "Resident",

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
 
+MAX_QUEUE_NAME = 128
+
 
 class Queue(Base):
     __tablename__ = "queues"
@@ -14,7 +16,7 @@ class Queue(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(MAX_QUEUE_NAME))
     # The SCHEMA field it serves (a domain, "comprehensive", "emergency" or "general").
     field: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16), default="queue")  # queue | agency

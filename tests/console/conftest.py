@@ -7,6 +7,7 @@ import pyotp
 import pytest
 
 from bot.app import create_app
+from storage.models import Queue
 from storage.session_store import SqlSessionStore
 from tests.conftest import make_settings
 from tests.console.seed import PASSWORD, seed_people
@@ -70,6 +71,13 @@ def services(console_app):
 @pytest.fixture
 def seeded(services):
     return seed_people(services)
+
+
+@pytest.fixture
+def rule_queues(services, seeded):
+    """The queues the shipped default rules name beyond the seeded ones, so that those rules can be saved."""
+    with services.sessions.begin() as session:
+        session.add_all(Queue(key=key, name=key, field=key) for key in ("disability", "child_parenting"))
 
 
 def form_token(html: str) -> str:

@@ -185,10 +185,7 @@ def test_canned_replies_reject_half_filled_rows(admin_client):
     assert response.status_code == 400 and "1件目" in response.get_data(as_text=True)
 
 
-def test_the_rules_editor_checks_dry_runs_saves_and_rolls_back(admin_client, services, seeded):
-    for key in ("disability", "child_parenting"):
-        with services.sessions.begin() as session:
-            session.add(Queue(key=key, name=key, field=key))
+def test_the_rules_editor_checks_dry_runs_saves_and_rolls_back(admin_client, services, seeded, rule_queues):
     case_id = seed_case(services, queue_id=seeded.queues["elderly_care"], domains=("elderly_care",))
     default = (resources.files("routing") / "default_rules.yaml").read_text(encoding="utf-8")
     assert "標準ルール" in admin_client.get("/console/admin/rules").get_data(as_text=True)

@@ -108,3 +108,12 @@ def test_bad_times_and_dates():
     found = broken(text)
     assert (_line(text, "  - 2027-02-30"), "bad_date") in found
     assert any(code == "bad_time" for _, code in found)
+
+
+def test_queue_names_fit_their_rows_and_hold_no_control_characters():
+    text = DEMO_TEXT.replace("    name: 緊急対応\n", f"    name: {'長' * 129}\n").replace(
+        "    name: すずかぜ市基幹相談支援センター\n", '    name: "基幹\\0相談"\n'
+    )
+    found = broken(text)
+    assert (_line(text, f"    name: {'長' * 129}"), "too_long") in found
+    assert (_line(text, '    name: "基幹\\0相談"'), "control_character") in found

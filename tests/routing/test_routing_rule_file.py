@@ -119,6 +119,7 @@ def test_default_must_be_last_and_without_conditions():
         ("", [(1, "empty_file")]),
         ("- just\n- a list\n", [(1, "not_a_mapping")]),
         ("name: x\n---\nname: y\n", [(2, "yaml_syntax")]),
+        ("name: x\nrules: " + "[" * 5000 + "]" * 5000 + "\n", [(2, "yaml_syntax")]),  # too deep, not a crash
     ],
 )
 def test_broken_yaml_reports_the_line(text, expected):
@@ -129,6 +130,11 @@ def test_not_utf8_reports_the_line():
     with pytest.raises(RuleFileError) as caught:
         load_rules(b"name: x\nrules:\n  - id: \xff\n", known_queues=SCHEMA_QUEUES)
     assert [(p.line, p.code) for p in caught.value.problems] == [(3, "not_utf8")]
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\e[2J", "\\x07"])
+def test_control_characters_written_as_escapes_are_refused(escape):
+    assert problems(GOOD.replace("label: 緊急", f'label: "緊急{escape}"')) == [(4, "control_character")]
 
 
 def test_every_problem_is_reported_at_once():

@@ -17,7 +17,9 @@ from console.display import (
     URGENCY_NAMES_JA,
     duration_ja,
 )
+from console.inputs import whole_number
 from storage.models import Case
+from storage.text import has_control_characters
 
 ACTIVE_STATUSES = ("open", "assigned", "waiting", "referred")
 STATUS_CHOICES = {"active": "対応中の案件（終結以外）", **STATUS_NAMES_JA}
@@ -42,15 +44,15 @@ class QueueFilter:
     def from_args(cls, args: Mapping[str, str]) -> "QueueFilter":
         """Unknown values are dropped rather than refused: a stale bookmark still shows a queue."""
         status = args.get("status") or "active"
-        queue_id = args.get("queue", "")
         assignee = args.get("assignee", "")
+        district = (args.get("district") or "")[:64]
         return cls(
             status=status if status in STATUS_CHOICES else "active",
-            queue_id=int(queue_id) if queue_id.isdigit() and len(queue_id) < 12 else None,
+            queue_id=whole_number(args.get("queue", "")),
             domain=args.get("domain") if args.get("domain") in DOMAIN_NAMES_JA else None,
             pattern=args.get("pattern") if args.get("pattern") in PATTERN_NAMES_JA else None,
-            district=(args.get("district") or "")[:64] or None,
-            assignee=assignee if assignee in ("me", "none") or (assignee.isdigit() and len(assignee) < 12) else None,
+            district=None if has_control_characters(district) else district or None,
+            assignee=assignee if assignee in ("me", "none") or whole_number(assignee) is not None else None,
         )
 
     def as_args(self) -> dict[str, str]:

@@ -11,6 +11,7 @@ from console.blueprint import bp
 from console.config import console_config, services
 from console.display import DOMAIN_NAMES_JA, PATTERN_NAMES_JA, TOKYO, URGENCY_NAMES_JA, duration_ja
 from console.errors import InvalidInput
+from console.inputs import whole_number
 from console.stats import NO_DOMAIN, fiscal_year_of, yearly_figures
 from console.stats import dashboard as dashboard_figures
 from storage import events
@@ -67,10 +68,9 @@ def dashboard():
 def export_yearly():
     """The 年度 (April–March) figures as CSV (UTF-8 with BOM, so Excel reads the Japanese)."""
     actor = current_actor()
-    value = request.args.get("year", "")
-    if not (value.isdigit() and 2000 <= int(value) <= 2100):
+    year = whole_number(request.args.get("year", ""), maximum=2100)
+    if year is None or year < 2000:
         raise InvalidInput("年度を西暦で指定してください（例: 2026 は 2026年4月〜2027年3月）。")
-    year = int(value)
     with services().sessions.begin() as db:
         rows = yearly_figures(db, year)
         record_audit(

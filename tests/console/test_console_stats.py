@@ -95,8 +95,9 @@ def test_the_csv_export_is_excel_readable_and_audited(console_app, services, see
         "kind": "yearly_figures",
         "fiscal_year": 2026,
     }
-    bad = client.get("/console/dashboard/export.csv?year=26")
-    assert bad.status_code == 400 and "年度" in bad.get_data(as_text=True)
+    for year in ("26", "²⁰²⁶", "２０２６", "99999999999999999999"):
+        bad = client.get("/console/dashboard/export.csv", query_string={"year": year})
+        assert bad.status_code == 400 and "年度" in bad.get_data(as_text=True)
 
 
 def test_dashboard_figures_on_known_cases(services, seeded, clock):

@@ -191,18 +191,22 @@ STAFF_FIELDS = {
 def test_fuzzed_staff_creation(admin_client, services, form):
     """200 (the one-time password, shown once) exactly when one valid row and one staff.create audit row
     were added; 400 (the form again, with the reason) and nothing stored or audited otherwise."""
+    response, added, audited = post_new(admin_client, services, "/console/admin/staff/new", form, StaffUser)
+    assert response.status_code in (200, 400)
+    saved = response.status_code == 200
+    assert (added, audited) == ((1, [events.STAFF_CREATE]) if saved else (0, []))
+    assert_staff_valid(services)
+
+
+def post_new(client, services, path, form, model):
+    """POST a creation form; (response, rows of `model` added, audit actions recorded)."""
     mark = audit_mark(services)
     with services.sessions() as session:
-        before = session.scalar(select(func.count(StaffUser.id)))
-    response = post_form(admin_client, "/console/admin/staff/new", form)
-    assert response.status_code in (200, 400)
+        before = session.scalar(select(func.count(model.id)))
+    response = post_form(client, path, form)
     with services.sessions() as session:
-        added = session.scalar(select(func.count(StaffUser.id))) - before
-    if response.status_code == 200:
-        assert added == 1 and audits_since(services, mark) == [events.STAFF_CREATE]
-    else:
-        assert added == 0 and audits_since(services, mark) == []
-    assert_staff_valid(services)
+        added = session.scalar(select(func.count(model.id))) - before
+    return response, added, audits_since(services, mark)
 
 
 @SQLITE
@@ -213,16 +217,23 @@ def test_fuzzed_staff_edit(admin_client, services, seeded, target, form):
     what the database holds too) with the account unchanged and nothing audited. The administrator's own
     account is left out: changing its role would end this session (the role is in the fingerprint)."""
     staff_id = seeded.staff.get(target)
-    before = snapshot(services, StaffUser, staff_id) if staff_id else None
+    post_edit(admin_client, services, f"/console/admin/staff/{staff_id or quote(target)}", form,
+              StaffUser, staff_id, events.STAFF_UPDATE)
+    assert_staff_valid(services)
+
+
+def post_edit(client, services, path, form, model, row_id, event) -> None:
+    """POST an edit form: saved (302, one `event` audit row), or refused (400, or 404 for no row)
+    with the row as it was and nothing audited."""
+    before = snapshot(services, model, row_id) if row_id else None
     mark = audit_mark(services)
-    response = post_form(admin_client, f"/console/admin/staff/{staff_id or quote(target)}", form)
-    assert response.status_code in ((302, 400) if staff_id else (404,))
+    response = post_form(client, path, form)
+    assert response.status_code in ((302, 400) if row_id else (404,))
     if response.status_code == 302:
-        assert audits_since(services, mark) == [events.STAFF_UPDATE]
+        assert audits_since(services, mark) == [event]
     else:
         assert audits_since(services, mark) == []
-        assert staff_id is None or snapshot(services, StaffUser, staff_id) == before
-    assert_staff_valid(services)
+        assert row_id is None or snapshot(services, model, row_id) == before
 
 
 OPERATIONS = {
@@ -276,15 +287,10 @@ QUEUE_FORM = {
 def test_fuzzed_queue_creation(admin_client, services, form):
     """302 exactly when one valid row and one queue.save audit row were added (positive reply hours,
     known field and kind, a key routing can name); 400 and nothing stored or audited otherwise."""
-    mark = audit_mark(services)
-    with services.sessions() as session:
-        before = session.scalar(select(func.count(Queue.id)))
-    response = post_form(admin_client, "/console/admin/queues/new", form)
+    response, added, audited = post_new(admin_client, services, "/console/admin/queues/new", form, Queue)
     assert response.status_code in (302, 400)
-    with services.sessions() as session:
-        added = session.scalar(select(func.count(Queue.id))) - before
     saved = response.status_code == 302
-    assert (added, audits_since(services, mark)) == ((1, [events.QUEUE_SAVE]) if saved else (0, []))
+    assert (added, audited) == ((1, [events.QUEUE_SAVE]) if saved else (0, []))
     assert_queues_valid(services)
 
 
@@ -295,15 +301,8 @@ def test_fuzzed_queue_edit(admin_client, services, seeded, target, form):
     """302 with one queue.save audit row when saved; 400 (invalid) or 404 (no such queue) with the row
     unchanged and nothing audited. Every queue stays valid."""
     queue_id = seeded.queues.get(target)
-    before = snapshot(services, Queue, queue_id) if queue_id else None
-    mark = audit_mark(services)
-    response = post_form(admin_client, f"/console/admin/queues/{queue_id or quote(target)}", form)
-    assert response.status_code in ((302, 400) if queue_id else (404,))
-    if response.status_code == 302:
-        assert audits_since(services, mark) == [events.QUEUE_SAVE]
-    else:
-        assert audits_since(services, mark) == []
-        assert queue_id is None or snapshot(services, Queue, queue_id) == before
+    post_edit(admin_client, services, f"/console/admin/queues/{queue_id or quote(target)}", form,
+              Queue, queue_id, events.QUEUE_SAVE)
     assert_queues_valid(services)
 
 
@@ -320,17 +319,17 @@ SETTING_LINES = (
 
 
 @st.composite
-def municipality_sources(draw) -> str:
-    """The demo city's file, the file with one value made hostile, or hostile YAML."""
-    kind = draw(st.sampled_from(["demo", "value", "yaml"]))
-    if kind == "demo":
-        return DEMO
-    if kind == "value":
-        line, text = draw(st.sampled_from(SETTING_LINES)), draw(texts)
-        if line.startswith("{"):
-            return DEMO.replace(line, "{key: ohashi, name: " + yaml_scalar(text) + ", area: 北部}", 1)
-        return with_value(DEMO, line, draw(st.sampled_from([yaml_scalar(text), text])))
-    return draw(hostile_yaml)
+def yaml_sources(draw, base: str, lines: tuple[str, ...]) -> str:
+    """`base`, `base` with the value on one of `lines` made hostile, or hostile YAML."""
+    kind = draw(st.sampled_from(["base", "value", "yaml"]))
+    if kind == "base":
+        return base
+    if kind == "yaml":
+        return draw(hostile_yaml)
+    line, text = draw(st.sampled_from(lines)), draw(texts)
+    if line.startswith("{"):  # a flow mapping: the hostile text becomes its name
+        return base.replace(line, "{key: ohashi, name: " + yaml_scalar(text) + ", area: 北部}", 1)
+    return with_value(base, line, draw(st.sampled_from([yaml_scalar(text), text])))
 
 
 overrides = st.one_of(
@@ -351,7 +350,7 @@ def assert_settings_loadable(services) -> None:
 
 @SQLITE
 @FUZZ
-@given(source=municipality_sources(), messages=overrides)
+@given(source=yaml_sources(DEMO, SETTING_LINES), messages=overrides)
 def test_fuzzed_municipality_settings(admin_client, services, source, messages):
     """200 with one settings.save audit row (and queue.sync rows) when saved, and then the stored file and
     overrides are what was sent and load in routing and intake; 400 with the problems listed, the stored
@@ -411,18 +410,6 @@ RULES = default_rules_source()
 RULE_LINES = ("label: 緊急 → 緊急対応", "queue: elderly_care", "follow_up_hours: 1", "urgency: {is: emergency}")
 
 
-@st.composite
-def rule_sources(draw) -> str:
-    """The shipped rules, the rules with one value made hostile, or hostile YAML."""
-    kind = draw(st.sampled_from(["rules", "value", "yaml"]))
-    if kind == "rules":
-        return RULES
-    if kind == "value":
-        text = draw(texts)
-        return with_value(RULES, draw(st.sampled_from(RULE_LINES)), draw(st.sampled_from([yaml_scalar(text), text])))
-    return draw(hostile_yaml)
-
-
 def live_state(services) -> tuple:
     """The live version and whether it reads; the number of versions."""
     with services.sessions() as session:
@@ -444,7 +431,7 @@ def rule_versions(admin_client, services, rule_queues):
 
 @SQLITE
 @FUZZ
-@given(source=rule_sources(), comment=or_hostile(st.just("初版")))
+@given(source=yaml_sources(RULES, RULE_LINES), comment=or_hostile(st.just("初版")))
 def test_fuzzed_rules_check_saves_nothing(admin_client, services, rule_versions, source, comment):
     """200 when the draft passes, 400 with its problems otherwise; never a new version or an audit row."""
     before, mark = live_state(services), audit_mark(services)
@@ -455,7 +442,7 @@ def test_fuzzed_rules_check_saves_nothing(admin_client, services, rule_versions,
 
 @SQLITE
 @FUZZ
-@given(source=rule_sources(), comment=or_hostile(st.just("見直し")))
+@given(source=yaml_sources(RULES, RULE_LINES), comment=or_hostile(st.just("見直し")))
 def test_fuzzed_rules_save(admin_client, services, rule_versions, source, comment):
     """302 with one rules.save audit row and a new live version that reads; 400 with the live version,
     the history and the audit log unchanged otherwise. The live rule set always reads."""

@@ -7,6 +7,8 @@ from console.errors import InvalidInput
 
 # The largest id an integer column holds on PostgreSQL (larger ones are no row, not an error).
 MAX_ID = 2**31 - 1
+# The longest YAML document an editor page accepts (rules, municipality settings).
+MAX_DOCUMENT = 200_000
 
 
 def whole_number(value: str, *, maximum: int = MAX_ID) -> int | None:

@@ -6,7 +6,7 @@ from console.auth.guard import current_actor, require_role
 from console.blueprint import bp
 from console.config import services
 from console.errors import NotFound
-from console.inputs import whole_number
+from console.inputs import MAX_DOCUMENT, whole_number
 from console.rules_admin import DraftCheck, check_draft, editor_source
 from routing.errors import ConfigFileError, RuleFileError, RuleVersionNotFound
 from routing.store import live_rules
@@ -14,7 +14,6 @@ from routing.versions import diff_versions, do_rollback_rules, do_save_rules, li
 from storage.models import StaffUser
 from storage.text import has_control_characters
 
-MAX_SOURCE = 200_000
 MAX_COMMENT = 200
 NOTICES = {"saved": "保存しました。次の相談から新しいルールで振り分けます。", "rolled_back": "以前の版に戻しました。"}
 
@@ -36,8 +35,17 @@ def _page(db, source: str, check: DraftCheck | None = None, *, comment: str = ""
 
 
 def _draft() -> tuple[str, str]:
-    source = request.form.get("source", "").replace("\r\n", "\n")[:MAX_SOURCE]
-    return source, request.form.get("comment", "").strip()[:MAX_COMMENT]
+    source = request.form.get("source", "").replace("\r\n", "\n")
+    return source, request.form.get("comment", "").strip()
+
+
+def _too_long(source: str, comment: str) -> str | None:
+    """Why the draft is refused whole (never cut silently), or None."""
+    if len(source) > MAX_DOCUMENT:
+        return f"ルールが長すぎます（{MAX_DOCUMENT:,}文字まで）。"
+    if len(comment) > MAX_COMMENT:
+        return f"コメントが長すぎます（{MAX_COMMENT}文字まで）。"
+    return None
 
 
 @bp.get("/admin/rules", endpoint="admin_rules")
@@ -53,6 +61,8 @@ def rules_check():
     """Validate the draft and replay the last cases under it; nothing is saved."""
     source, comment = _draft()
     with services().sessions() as db:
+        if error := _too_long(source, comment):
+            return _page(db, source, comment=comment, status=400, error=error)
         check = check_draft(db, source)
         return _page(db, source, check, comment=comment, status=200 if check.ok else 400)
 
@@ -61,6 +71,9 @@ def rules_check():
 @require_role("admin")
 def rules_save():
     source, comment = _draft()
+    if error := _too_long(source, comment):
+        with services().sessions() as db:
+            return _page(db, source, comment=comment, status=400, error=error)
     if has_control_characters(comment):
         return _not_saved(source, comment, "コメントに使えない文字（制御文字）が含まれているため保存していません。")
     try:

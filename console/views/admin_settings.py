@@ -11,12 +11,11 @@ from console.canned_replies import list_canned_replies, parse_canned_replies, sa
 from console.catalogue_overrides import format_overrides, parse_overrides
 from console.config import services
 from console.errors import InvalidInput
+from console.inputs import MAX_DOCUMENT
 from console.municipality_settings import get_settings_document, save_settings_document
 from routing.errors import MunicipalityFileError
 from storage import events
 from storage.repositories.audit import record_audit
-
-MAX_SOURCE = 200_000
 
 
 def default_source() -> str:
@@ -40,7 +39,7 @@ def settings_page():
             source = request.form.get("source", "").replace("\r\n", "\n")
             messages_text = request.form.get("messages", "").replace("\r\n", "\n")
             try:
-                if len(source) > MAX_SOURCE:
+                if len(source) > MAX_DOCUMENT:
                     raise InvalidInput("設定が長すぎます。")
                 messages = parse_overrides(messages_text)
                 synced = save_settings_document(db, source=source, messages=messages, staff_id=actor.id)

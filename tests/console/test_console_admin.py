@@ -2,7 +2,7 @@
 
 from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from console.municipality_settings import district_names, get_settings_document
 from storage import events
@@ -183,6 +183,21 @@ def test_municipality_settings_are_validated_with_line_numbers_before_saving(adm
 def test_canned_replies_reject_half_filled_rows(admin_client):
     response = post(admin_client, "/console/admin/canned-replies", title=["見出しだけ"], body=[""])
     assert response.status_code == 400 and "1件目" in response.get_data(as_text=True)
+
+
+def test_an_over_long_rules_draft_or_comment_is_refused_whole_never_cut(admin_client, services, rule_queues):
+    """The editor used to cut the source and comment silently: now the draft comes back with why, nothing saved."""
+    from console.inputs import MAX_DOCUMENT
+
+    default = (resources.files("routing") / "default_rules.yaml").read_text(encoding="utf-8")
+    long_source = default + "#" * (MAX_DOCUMENT - len(default) + 1)
+    for path in ("/console/admin/rules/check", "/console/admin/rules/save"):
+        for source, comment, reason in ((long_source, "初版", "ルールが長すぎます"), (default, "あ" * 201, "コメントが長すぎます")):
+            response = post(admin_client, path, source=source, comment=comment)
+            assert response.status_code == 400 and reason in response.get_data(as_text=True)
+    with services.sessions() as session:
+        assert session.scalar(select(func.count(RuleSetVersion.id))) == 0
+        assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == events.RULES_SAVE)) == 0
 
 
 def test_the_rules_editor_checks_dry_runs_saves_and_rolls_back(admin_client, services, seeded, rule_queues):

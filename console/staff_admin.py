@@ -14,7 +14,7 @@ from storage.repositories.audit import record_audit
 from storage.repositories.staff import STAFF_ROLES, add_staff, get_staff_by_login
 from storage.text import has_control_characters
 
-_LOGIN = re.compile(r"[A-Za-z0-9._-]{3,64}")
+LOGIN_PATTERN = re.compile(r"[A-Za-z0-9._-]{3,64}")
 
 
 def _queues(session: Session, queue_ids: list[int]) -> list[Queue]:
@@ -24,11 +24,18 @@ def _queues(session: Session, queue_ids: list[int]) -> list[Queue]:
     return queues
 
 
-def _check(display_name: str, role: str) -> None:
+def display_name_problem(display_name: str) -> str | None:
+    """Why a display name cannot be used (for the form), or None."""
     if not display_name.strip() or len(display_name) > 64:
-        raise InvalidInput("表示名を64文字以内で入力してください。")
+        return "表示名を64文字以内で入力してください。"
     if has_control_characters(display_name):
-        raise InvalidInput("表示名に使えない文字（制御文字）が含まれています。")
+        return "表示名に使えない文字（制御文字）が含まれています。"
+    return None
+
+
+def _check(display_name: str, role: str) -> None:
+    if problem := display_name_problem(display_name):
+        raise InvalidInput(problem)
     if role not in STAFF_ROLES:
         raise InvalidInput("役割を選んでください。")
 
@@ -49,7 +56,7 @@ def do_create_staff(
 ) -> tuple[StaffUser, str]:
     """A new account with a one-time password (shown once; changed at first login)."""
     login = login.strip()
-    if not _LOGIN.fullmatch(login):
+    if not LOGIN_PATTERN.fullmatch(login):
         raise InvalidInput("ログインIDは半角英数字と . _ - で3〜64文字にしてください。")
     _check(display_name, role)
     if get_staff_by_login(session, login) is not None:

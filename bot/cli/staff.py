@@ -5,6 +5,7 @@ import click
 from bot.cli.main import CliContext, pass_cli
 from bot.services import build_services
 from console.passwords import MIN_PASSWORD_LENGTH, hash_password, one_time_password
+from console.staff_admin import LOGIN_PATTERN, display_name_problem
 from storage.repositories.audit import record_audit
 from storage.repositories.queues import get_queue_by_key
 from storage.repositories.staff import STAFF_ROLES, add_staff, get_staff_by_login
@@ -26,6 +27,11 @@ def create(
     cli_ctx: CliContext, login: str, display_name: str | None, role: str, queue_keys: tuple[str, ...], password_stdin: bool
 ) -> None:
     """Create a staff account; without --password-stdin a one-time password is printed."""
+    # The same rules as the console's staff form, so every account can sign in and be edited there.
+    if not LOGIN_PATTERN.fullmatch(login):
+        raise click.UsageError("LOGIN must be 3-64 characters of A-Z, a-z, 0-9, '.', '_' and '-'")
+    if display_name_problem(display_name or login) is not None:
+        raise click.UsageError("--name must be 1-64 characters without control characters")
     if password_stdin:
         password = click.get_text_stream("stdin").readline().rstrip("\n")
         if len(password) < MIN_PASSWORD_LENGTH:

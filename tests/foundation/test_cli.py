@@ -47,6 +47,12 @@ def test_staff_create_prints_a_one_time_password(runner, tmp_path, settings, sql
     assert again.exit_code != 0 and "already exists" in again.output
     unknown = runner.invoke(cli, ["staff", "create", "ito", "--queue", "nope"], env=cli_env(tmp_path, sqlite_url))
     assert unknown.exit_code != 0 and "no queue" in unknown.output
+    # Logins and names the console's staff form would refuse are refused here too, and nothing is stored.
+    for args in (["伊藤"], ["it"], ["ito ito"], ["ito", "--name", "伊\x1b藤"], ["ito", "--name", "x" * 65]):
+        refused = runner.invoke(cli, ["staff", "create", *args], env=cli_env(tmp_path, sqlite_url))
+        assert refused.exit_code == 2 and ("LOGIN must" in refused.output or "--name must" in refused.output)
+    with services.sessions() as session:
+        assert session.scalars(select(StaffUser.login)).all() == ["sato"]
     services.close()
 
 

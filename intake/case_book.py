@@ -129,6 +129,9 @@ class CaseBook:
         if case.status == "intake":
             # Staff see it at once; the questions that follow only add to it.
             self._open(case)
+        if case.queue is not None and case.queue.target_reply_hours:
+            # An emergency is answered by the clock, not by office hours.
+            self._due_by(case, self.at + timedelta(hours=case.queue.target_reply_hours))
         self._audit(events.EMERGENCY_ALERT, case, {"reason": action.reason})
         self._notify(events.EVENT_EMERGENCY, case)
 
@@ -147,13 +150,19 @@ class CaseBook:
         case = self.case(action.case_ref)
         self._set_facts(case, action.facts)
         decision = self._open(case) if case.status == "intake" else self._route(case)
-        case.reply_due_at = action.reply_by
+        self._due_by(case, action.reply_by)
         if decision.follow_up_hours:
             case.follow_up_at = self.at + timedelta(hours=decision.follow_up_hours)
         self._audit(
             events.CASE_OPEN, case, {"queue": case.queue.key if case.queue else None, "rule": decision.rule}
         )
         self._notify(events.EVENT_CASE_NEW, case)
+
+    @staticmethod
+    def _due_by(case: Case, moment: datetime) -> None:
+        """A reply target only ever moves earlier (an emergency's stays when the questions end)."""
+        if case.reply_due_at is None or moment < case.reply_due_at:
+            case.reply_due_at = moment
 
     def _open(self, case: Case) -> Decision:
         check_transition(case.status, "open")

@@ -3,6 +3,7 @@ loading animation, evidence without text, pause timers, redo after a crash, cons
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -75,11 +76,17 @@ def _cases(services) -> list[Case]:
 def test_real_crisis_words_bring_emergency_numbers_and_an_open_emergency_case(talk, line_stub):
     client, services = talk
     uid = p.user_id()
+    before = utcnow()
     _post(client, services, p.text_event(uid, "もう限界です。今から死にます"))
     [call] = [c for c in line_stub.calls if c.path in (REPLY, PUSH)]
     assert "命や安全にかかわる状況かもしれません" in call.texts[0] and "いのちの電話 0570-783-556" in call.texts[0]
     [case] = _cases(services)
     assert (case.status, case.emergency, case.urgency, case.queue.key) == ("open", True, "emergency", "emergency")
+    # The queue shows a reply target: the emergency queue's hours on the clock, whatever the office hours
+    # (counted from the event's time, which LINE gives in milliseconds).
+    target = timedelta(hours=case.queue.target_reply_hours)
+    due = case.reply_due_at.replace(tzinfo=before.tzinfo)
+    assert before - timedelta(milliseconds=1) + target <= due <= utcnow() + target
     with services.sessions() as session:
         alert = session.scalar(select(AuditEvent).where(AuditEvent.action == events.EMERGENCY_ALERT))
     assert alert.detail == {"reason": "crisis_words"} and alert.target_id == str(case.id)

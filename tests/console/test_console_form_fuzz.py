@@ -666,6 +666,9 @@ FOUND = [
     ("/console/admin/queues/new", {**QUEUE, "contact": "\x1b[2J"}, 400, "連絡先に使えない文字"),
     ("/console/admin/canned-replies", {"title": "お礼\x00", "body": "本文"}, 400, "1件目: 使えない文字"),
     ("/console/admin/rules/save", {"source": RULES, "comment": "初版\x00"}, 400, "コメントに使えない文字"),
+    # Invisible format characters made one name look like another (a right-to-left override, a zero-width space).
+    ("/console/admin/staff/new", {**STAFF, "display_name": "伊藤\u202e"}, 400, "表示名に使えない文字"),
+    ("/console/admin/queues/new", {**QUEUE, "name": "緊急\u200b対応"}, 400, "名前に使えない文字"),
     # The YAML reader refuses a raw NUL with an error the overrides did not catch: 500.
     ("/console/admin/settings", {"source": DEMO, "messages": "end: \x00"}, 400, "文言の上書きに使えない文字"),
     # YAML escapes made a NUL: in a Queue row (500 on PostgreSQL), a LINE message, a rule label.

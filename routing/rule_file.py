@@ -34,7 +34,7 @@ from routing.errors import RuleFileError
 from routing.fields import COUNT, FIELDS, FLAG, NAME, NAMES, Value
 from routing.rules import Action, Condition, Rule, RuleSet, text_digest
 from routing.vocabulary import BOT_QUEUE, PRIORITIES, SCHEMA_QUEUES
-from routing.yaml_reader import ANY_NAME, YamlReader, line_of
+from routing.yaml_reader import ANY_NAME, YamlReader, line_of, safe_load
 
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 MAX_FOLLOW_UP_HOURS = 24 * 90
@@ -65,7 +65,7 @@ def named_queues(text: str | bytes) -> frozenset[str]:
     comprehensive queue with a warning instead of failing the whole rule set.
     """
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError:
         return frozenset()
     rules = data.get("rules") if isinstance(data, dict) else None

@@ -45,6 +45,11 @@ def compose(text: str) -> Node | None:
     return yaml.compose(text, Loader=_Loader)
 
 
+def safe_load(text: str | bytes) -> object:
+    """Plain Python values, for lenient reads that need no line numbers; depth-limited like `compose`."""
+    return yaml.load(text, Loader=_Loader)
+
+
 def _suggest(word: str, choices: Collection[str]) -> str:
     close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 from routing.errors import RuleFileError
-from routing.rule_file import load_rules
+from routing.rule_file import load_rules, named_queues
 from routing.vocabulary import SCHEMA_QUEUES
 
 GOOD = """\
@@ -191,3 +191,11 @@ def test_longer_cycle_across_three_queues_is_named_in_order():
     (problem,) = caught.value.problems
     assert problem.code == "notify_cycle" and problem.line == 11
     assert "poverty -> disability -> elderly_care -> poverty" in problem.message
+
+
+def test_named_queues_reads_a_stored_file_leniently_and_deep_nesting_is_no_crash():
+    """Stored versions are read for their queue names before validation; a hostile one must not exhaust the stack."""
+    assert named_queues(GOOD) == {"emergency", "comprehensive", "elderly_care"}
+    assert named_queues(GOOD.replace("queue: comprehensive\n", "queue: removed_since\n")) >= {"removed_since"}
+    assert named_queues("rules: " + "[" * 5000 + "]" * 5000 + "\n") == frozenset()
+    assert named_queues("rules: [unclosed\n") == frozenset()

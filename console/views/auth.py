@@ -197,10 +197,9 @@ def change_password():
     forced = not current.active
     if request.method == "GET":
         return render_template("console/password.html", forced=forced, min_length=MIN_PASSWORD_LENGTH)
-    form = {
-        k: request.form.get(k, "")[:MAX_PASSWORD_CHARS]
-        for k in ("current_password", "new_password", "confirm_password")
-    }
+    # The current password is cut as at login; a new one too long is refused, never cut silently.
+    form = {k: request.form.get(k, "") for k in ("current_password", "new_password", "confirm_password")}
+    form["current_password"] = form["current_password"][:MAX_PASSWORD_CHARS]
     with services().sessions() as db:
         user = load_staff(db, current.staff_id)
         error = _password_problem(user, form["current_password"], form["new_password"], form["confirm_password"])
@@ -223,6 +222,8 @@ def _password_problem(user: StaffUser, current_password: str, new: str, confirm:
         return "いまのパスワードが違います。"
     if len(new) < MIN_PASSWORD_LENGTH:
         return f"新しいパスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。"
+    if len(new) > MAX_PASSWORD_CHARS:
+        return f"新しいパスワードは{MAX_PASSWORD_CHARS}文字以内にしてください。"
     if new != confirm:
         return "確認のために入力したパスワードが一致しません。"
     if new == current_password or new.lower() == user.login.lower():

@@ -146,6 +146,18 @@ def test_a_one_time_password_must_be_changed_at_first_login(console_app, admin_c
         },
     )
     assert short.status_code == 400 and "12文字以上" in short.get_data(as_text=True)
+    too_long = "長" * 257
+    refused = client.post(
+        "/console/account/password",
+        data={
+            "current_password": one_time,
+            "new_password": too_long,
+            "confirm_password": too_long,
+            "csrf_token": form_token(page),
+        },
+    )
+    # Refused whole, never cut to a password the user did not type.
+    assert refused.status_code == 400 and "256文字以内" in refused.get_data(as_text=True)
     new = "a much longer passphrase"
     done = client.post(
         "/console/account/password",

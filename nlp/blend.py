@@ -15,7 +15,7 @@ detector's emergency is a floor the blend cannot lower.
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from nlp.errors import ModelLoadError
@@ -43,6 +43,27 @@ def blend_inputs(rule: float, rule_threshold: float, learned: float, length: int
 
 
 @dataclass(frozen=True)
+class CountGate:
+    below: float = 0.0
+    above: float = 1.0
+    raise_by: float = 0.0
+    lower_by: float = 0.0
+
+    def second_domain_offset(self, several: float | None) -> float:
+        """How far a second domain's threshold moves for a message with this P(two or more domains)."""
+        if several is None:
+            return 0.0
+        if several < self.below:
+            return self.raise_by
+        if several > self.above:
+            return -self.lower_by
+        return 0.0
+
+
+NO_GATE = CountGate()
+
+
+@dataclass(frozen=True)
 class Blend:
     """Per label: the blend weights (aligned with INPUTS) and the probability that assigns it."""
 
@@ -53,6 +74,10 @@ class Blend:
     extra_domain_margin: float = 0.0
     # A cue-based rule score at or above this assigns its label whatever the learned part says (> 1: off).
     rule_floor: float = 2.0
+    # The count gate on the learned P(two or more domains): below `below`, a second domain must clear its
+    # threshold by `raise_by`; above `above`, the runner-up domain is kept down to `lower_by` under its threshold
+    # (offsets in log-odds).
+    count_gate: CountGate = NO_GATE
 
     def __post_init__(self) -> None:
         for label, weights in self.weights.items():
@@ -73,6 +98,7 @@ class Blend:
             "thresholds": self.thresholds,
             "extra_domain_margin": self.extra_domain_margin,
             "rule_floor": self.rule_floor,
+            "count_gate": asdict(self.count_gate),
             "metadata": self.metadata,
         }
 
@@ -91,6 +117,7 @@ def load_blend(directory: Path) -> Blend:
         weights = {label: tuple(float(w) for w in ws) for label, ws in document["weights"].items()}
         thresholds = {label: float(t) for label, t in document["thresholds"].items()}
         margin, floor = float(document["extra_domain_margin"]), float(document["rule_floor"])
-        return Blend(weights, thresholds, dict(document.get("metadata", {})), margin, floor)
+        gate = CountGate(**{key: float(value) for key, value in document["count_gate"].items()})
+        return Blend(weights, thresholds, dict(document.get("metadata", {})), margin, floor, gate)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"cannot load the blend in {directory}: {exc}") from None

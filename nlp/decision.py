@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from nlp.blend import Blend, blend_inputs
+from nlp.blend import Blend, blend_inputs, logit
 from nlp.errors import LexiconError
 from nlp.labels import DOMAINS, PATTERNS, URGENCIES
+from nlp.learned_labels import SEVERAL_DOMAINS
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Thresholds:
     domain_urgency: dict[str, str]
     # A domain beyond the second (by score) must clear its threshold by this much (set by the blend).
     extra_domain_margin: float = 0.0
+    # Per message, from the blend's count gate, in log-odds (thresholds range from 0.15 to 0.55, so a
+    # fixed probability offset would mean very different things): > 0, a second domain must clear its
+    # threshold by this much; < 0, the runner-up of a single-domain message is kept down to this far below it.
+    second_domain_offset: float = 0.0
 
     @classmethod
     def from_dict(cls, data: dict) -> "Thresholds":
@@ -107,6 +112,7 @@ def blended(
         emergency=cut["emergency"],
         urgent=cut["urgent"],
         extra_domain_margin=blend.extra_domain_margin,
+        second_domain_offset=blend.count_gate.second_domain_offset(learned.get(SEVERAL_DOMAINS)),
     )
     return scores, decision
 
@@ -118,7 +124,17 @@ def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str,
     passing = sorted(
         (d for d in DOMAINS if scores.get(d, 0.0) >= thresholds.domains[d]), key=lambda d: -scores.get(d, 0.0)
     )
-    kept = {d for rank, d in enumerate(passing) if rank < 2 or scores[d] >= thresholds.domains[d] + thresholds.extra_domain_margin}
+    kept = [d for rank, d in enumerate(passing) if rank < 2 or scores[d] >= thresholds.domains[d] + thresholds.extra_domain_margin]
+    offset = thresholds.second_domain_offset
+    def over(domain: str) -> float:
+        return logit(scores.get(domain, 0.0)) - logit(thresholds.domains[domain])
+
+    if offset > 0 and len(kept) == 2 and over(kept[1]) < offset:
+        kept = kept[:1]
+    elif offset < 0 and len(kept) == 1:
+        runner_up = max((d for d in DOMAINS if d not in kept), key=over)
+        if over(runner_up) >= offset:
+            kept.append(runner_up)
     domains = tuple(d for d in DOMAINS if d in kept or d in implied)
     if scores.get("emergency", 0.0) >= thresholds.emergency:
         urgency = "emergency"

@@ -2,6 +2,9 @@
 
 from nlp.labels import DOMAINS, PATTERNS
 
-# Domains, patterns, emergency, and `urgent` meaning "urgent or emergency"
-# (a missed emergency should at least reach urgent).
-LEARNED_LABELS: tuple[str, ...] = (*DOMAINS, *PATTERNS, "emergency", "urgent")
+# Not a SCHEMA label: "two or more domains", read by the decision's count gate (nlp/decision.py).
+# A bag of features sees "several troubles at once" better than ten separate thresholds add up to it.
+SEVERAL_DOMAINS = "several_domains"
+# Domains, patterns, emergency, `urgent` meaning "urgent or emergency"
+# (a missed emergency should at least reach urgent), and SEVERAL_DOMAINS.
+LEARNED_LABELS: tuple[str, ...] = (*DOMAINS, *PATTERNS, "emergency", "urgent", SEVERAL_DOMAINS)

@@ -20,7 +20,7 @@ from nlp.evaluation import Example
 from nlp.features import DENSE_WIDTH, Featured, featurise
 from nlp.jsonl import read_examples
 from nlp.learned import LearnedModel, sparse_values
-from nlp.learned_labels import LEARNED_LABELS
+from nlp.learned_labels import LEARNED_LABELS, SEVERAL_DOMAINS
 
 if TYPE_CHECKING:
     from nlp.classifier import Scored
@@ -36,6 +36,7 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_d.jsonl",
     "corpus_e.jsonl",
     "corpus_f.jsonl",
+    "corpus_g.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 
@@ -64,6 +65,8 @@ class Sample:
 
 def targets_of(example: Example) -> frozenset[str]:
     labels = {*example.domains, *example.patterns}
+    if len(example.domains) >= 2:
+        labels.add(SEVERAL_DOMAINS)
     if example.urgency == "emergency":
         labels.add("emergency")
     if example.urgency in ("urgent", "emergency"):

@@ -1,11 +1,12 @@
 """The blend (nlp/blend.py, nlp/stacking.py): invariants that must hold for any fitted weights."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
-from nlp.blend import INPUTS, RULE_INPUTS, Blend, blend_inputs, load_blend, save_blend
+from nlp.blend import INPUTS, NO_GATE, RULE_INPUTS, Blend, CountGate, blend_inputs, load_blend, logit, save_blend
 from nlp.classifier import Classifier
 from nlp.decision import blended, decide, load_thresholds
 from nlp.errors import ModelLoadError
@@ -121,3 +122,34 @@ def test_a_third_domain_needs_the_extra_margin() -> None:
     scores = {"poverty": 0.99, "housing": 0.98, "employment": cut["employment"] + 0.05}
     assert decide(scores, replace(THRESHOLDS, extra_domain_margin=0.1))[0] == ("poverty", "housing")
     assert decide(scores, replace(THRESHOLDS, extra_domain_margin=0.0))[0] == ("poverty", "housing", "employment")
+
+
+def test_the_count_gate_moves_only_the_second_domain() -> None:
+    from dataclasses import replace
+
+    cut = THRESHOLDS.domains
+
+    def at(label: str, log_odds: float) -> float:
+        """The score `log_odds` away from the label's threshold."""
+        return 1 / (1 + math.exp(-(logit(cut[label]) + log_odds)))
+
+    two = {"poverty": 0.99, "housing": at("housing", 0.7)}
+    # Likely one trouble: a second domain just over its threshold is dropped; one well over it stays.
+    assert decide(two, replace(THRESHOLDS, second_domain_offset=1.0))[0] == ("poverty",)
+    assert decide(two, replace(THRESHOLDS, second_domain_offset=0.5))[0] == ("poverty", "housing")
+    # Likely several: the runner-up just under its threshold joins a single domain, one far under does not.
+    one = {"poverty": 0.99, "housing": at("housing", -0.7), "employment": at("employment", -3.0)}
+    assert decide(one, replace(THRESHOLDS, second_domain_offset=-1.0))[0] == ("poverty", "housing")
+    assert decide(one, replace(THRESHOLDS, second_domain_offset=-0.5))[0] == ("poverty",)
+    # A low threshold does not make every other domain a runner-up: a zero score stays out.
+    assert decide({"poverty": 0.99}, replace(THRESHOLDS, second_domain_offset=-1.5))[0] == ("poverty",)
+    # The gate never invents the first domain, nor moves a third one.
+    assert decide({"housing": at("housing", -0.7)}, replace(THRESHOLDS, second_domain_offset=-1.0))[0] == ()
+    three = {"poverty": 0.99, "housing": 0.98, "employment": at("employment", 0.1)}
+    assert decide(three, replace(THRESHOLDS, second_domain_offset=1.5))[0] == ("poverty", "housing", "employment")
+
+
+def test_the_count_gate_reads_the_learned_several_domains_probability() -> None:
+    gate = CountGate(below=0.3, above=0.7, raise_by=1.0, lower_by=0.5)
+    assert [gate.second_domain_offset(p) for p in (0.1, 0.5, 0.9, None)] == [1.0, 0.0, -0.5, 0.0]
+    assert NO_GATE.second_domain_offset(0.0) == NO_GATE.second_domain_offset(1.0) == 0.0

@@ -126,6 +126,7 @@ def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str,
     )
     kept = [d for rank, d in enumerate(passing) if rank < 2 or scores[d] >= thresholds.domains[d] + thresholds.extra_domain_margin]
     offset = thresholds.second_domain_offset
+
     def over(domain: str) -> float:
         return logit(scores.get(domain, 0.0)) - logit(thresholds.domains[domain])
 

@@ -33,7 +33,7 @@ from nlp.labels import DOMAINS, PATTERNS
 from nlp.learned import LearnedModel, load_blend_and_model
 from nlp.lexicon import Cue, load_lexicon
 from nlp.negation import denial_length
-from nlp.normalize import TextView, kanji_view
+from nlp.normalize import TextView, kanji_view, width_view
 from nlp.result import Classification, Evidence, fallback_classification
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,8 @@ class Scored:
     tokens: tuple = ()
     # Denied cues with their denial (「借金はありません」): hidden from the learned part.
     masked: tuple[tuple[int, int], ...] = ()
+    # Suicidal thoughts or self-harm found by nlp/crisis.py: urgent at least, whatever the learned part says.
+    distressed: bool = False
 
 
 def _noisy_or(weights: Iterable[float]) -> float:
@@ -127,21 +129,22 @@ class Classifier:
         self.blend = blend
 
     def _views(self, text: str, tokens: list) -> tuple[list[tuple[str, TextView | None]], list[int]]:
-        """The text and its kanji view, and for each character the end of the word it is in."""
+        """The text, its kanji and full-width views, and for each character the end of the word it is in."""
         views: list[tuple[str, TextView | None]] = [(text, None)]
         word_end = list(range(1, len(text) + 1))
         for token in tokens:
             end = token.idx + len(token.text)
             word_end[token.idx : end] = [end] * len(token.text)
-        view = kanji_view(text, tokens) if tokens else None
-        if view is not None:
-            views.append((view.text, view))
+        for view in (kanji_view(text, tokens) if tokens else None, width_view(text)):
+            if view is not None:
+                views.append((view.text, view))
         return views, word_end
 
     def score(self, text: str) -> Scored:
         hits: list[Hit] = []
         crisis: list[Evidence] = []
         masked: list[tuple[int, int]] = []
+        distressed = False
         # Very long texts are scored by the cues on the raw text only (no tokens, no learned part).
         tokens = list(self._tokenizer(text)) if len(text.encode("utf-8")) <= _MAX_TOKENIZED_BYTES else []
         views, word_end = self._views(text, tokens)
@@ -164,6 +167,7 @@ class Classifier:
                 start, end = original(found.start, found.end)
                 crisis.append(Evidence(CRISIS_LABEL, start, end, text[start:end]))
             for found in find_distress_words(view_text):
+                distressed = True
                 start, end = original(found.start, found.end)
                 for label in (DISTRESS_LABEL, "mental_health"):
                     hits.append(Hit(Evidence(label, start, end, text[start:end]), DISTRESS_WEIGHT, _CRISIS_SOURCE))
@@ -181,14 +185,14 @@ class Classifier:
             {*(hit.evidence for hit in kept), *pattern_evidence, *crisis_evidence}, key=lambda e: (e.start, e.end, e.label)
         )
         learned = self.learned.predict(text, tokens, masked) if self.learned is not None and tokens else {}
-        return Scored(scores, tuple(evidence), learned, tuple(tokens), tuple(masked))
+        return Scored(scores, tuple(evidence), learned, tuple(tokens), tuple(masked), distressed)
 
     def classify(self, text: str) -> Classification:
         scored = self.score(text)
         scores, decision = scored.scores, self.thresholds
         if scored.learned and self.blend is not None:
             scores, decision = blended(
-                scored.scores, scored.learned, self.thresholds, self.blend, len(text), bool(scored.masked)
+                scored.scores, scored.learned, self.thresholds, self.blend, len(text), bool(scored.masked), scored.distressed
             )
         domains, patterns, urgency = decide(scores, decision)
         assigned = {*domains, *patterns, urgency}

@@ -83,14 +83,21 @@ SAFETY_LABELS: frozenset[str] = frozenset({"abuse_violence"})
 
 
 def blended(
-    rule_scores: dict[str, float], learned: dict[str, float], thresholds: Thresholds, blend: Blend, length: int, denied: bool
+    rule_scores: dict[str, float],
+    learned: dict[str, float],
+    thresholds: Thresholds,
+    blend: Blend,
+    length: int,
+    denied: bool,
+    distressed: bool = False,
 ) -> tuple[dict[str, float], Thresholds]:
     """Scores from the blend and the thresholds that decide on them.
 
     A label the blend does not cover (or without a learned probability, e.g. a
     text too long to tokenise) keeps its rule score and rule threshold. A
     crisis-detector emergency is a floor: its score never drops below the
-    emergency threshold; so is a rule score at the blend's `rule_floor`.
+    emergency threshold; so is urgent when the crisis module found suicidal
+    thoughts (`distressed`), and a rule score at the blend's `rule_floor`.
     """
     scores = dict(rule_scores)
     cut = {label: thresholds.rule_threshold(label) for label in (*DOMAINS, *PATTERNS, "emergency", "urgent")}
@@ -105,6 +112,8 @@ def blended(
     crisis = rule_scores.get("emergency", 0.0)
     if crisis >= thresholds.emergency:
         scores["emergency"] = max(scores["emergency"], crisis, cut["emergency"])
+    if distressed:
+        scores["urgent"] = max(scores["urgent"], cut["urgent"])
     decision = replace(
         thresholds,
         domains={d: cut[d] for d in DOMAINS},
@@ -130,8 +139,11 @@ def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str,
     def over(domain: str) -> float:
         return logit(scores.get(domain, 0.0)) - logit(thresholds.domains[domain])
 
-    if offset > 0 and len(kept) == 2 and over(kept[1]) < offset:
-        kept = kept[:1]
+    if offset > 0 and len(kept) == 2:
+        # The gate may drop a second domain, never a safety label: abuse counts as the first.
+        first, second = sorted(kept, key=lambda d: d not in SAFETY_LABELS)
+        if over(second) < offset:
+            kept = [first]
     elif offset < 0 and len(kept) == 1:
         runner_up = max((d for d in DOMAINS if d not in kept), key=over)
         if over(runner_up) >= offset:

@@ -1,19 +1,23 @@
-"""A kanji reading of kana-spelt words, mapped back to the original characters.
+"""Other spellings of the text the lexicon is matched on, mapped back to the original characters.
 
 Residents often write in hiragana (「しにたい」「たべてない」「よっぱらって」). Sudachi
 (the GiNZA tokenizer) knows each word's normalised spelling, so the lexicon can be
 matched once more on a view where such words are spelt in kanji. Every character
 of the view remembers which original characters it came from, so evidence still
-cites the resident's own words.
+cites the resident's own words. Half-width katakana (old phones, some PCs) get a
+full-width view for the same reason.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 _KANA_ONLY = re.compile(r"[\u3041-\u309f\u30a0-\u30ffー]+")
 _HAS_KANJI = re.compile(r"[\u4e00-\u9fff]")
+_HALF_WIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
+_VOICED_MARKS = "\uff9e\uff9f"
 
 
 class TokenLike(Protocol):
@@ -82,4 +86,23 @@ def kanji_view(text: str, tokens: Iterable[TokenLike]) -> TextView | None:
     ends.extend(range(position + 1, len(text) + 1))
     if not changed:
         return None
+    return TextView("".join(pieces), tuple(starts), tuple(ends))
+
+
+def width_view(text: str) -> TextView | None:
+    """Half-width katakana (「ｵｶﾈｶﾞﾅｲ」) spelt full-width, voiced marks joined to their letter, or None."""
+    if not _HALF_WIDTH_KANA.search(text):
+        return None
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, char in enumerate(text):
+        if char in _VOICED_MARKS and pieces:
+            joined = unicodedata.normalize("NFKC", pieces[-1] + char)
+            if len(joined) == 1:
+                pieces[-1], ends[-1] = joined, i + 1
+                continue
+        pieces.append(unicodedata.normalize("NFKC", char) if _HALF_WIDTH_KANA.match(char) else char)
+        starts.append(i)
+        ends.append(i + 1)
     return TextView("".join(pieces), tuple(starts), tuple(ends))

@@ -58,6 +58,7 @@ class Scored:
     learned: dict[str, float]
     length: int
     denied: bool
+    distressed: bool = False
 
 
 def gold_has(example: Example, label: str) -> bool:
@@ -136,7 +137,7 @@ def choose_margin(items: Sequence[Scored], thresholds: Thresholds, blend: Blend)
 
 def choose_count_gate(items: Sequence[Scored], thresholds: Thresholds, blend: Blend) -> CountGate:
     """The count gate maximising the same objective as the margin; ties go to the smaller offsets."""
-    blended_items = [blended(i.rules, i.learned, thresholds, blend, i.length, i.denied) for i in items]
+    blended_items = [blended(i.rules, i.learned, thresholds, blend, i.length, i.denied, i.distressed) for i in items]
 
     def objective(gate: CountGate) -> float:
         predictions = []
@@ -173,7 +174,7 @@ def classify_scored(item: Scored, thresholds: Thresholds, blend: Blend | None) -
     if blend is None:
         scores, decision = item.rules, thresholds
     else:
-        scores, decision = blended(item.rules, item.learned, thresholds, blend, item.length, item.denied)
+        scores, decision = blended(item.rules, item.learned, thresholds, blend, item.length, item.denied, item.distressed)
     return Classification(*decide(scores, decision), scores)
 
 
@@ -184,7 +185,7 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 def choose_thresholds(items: Sequence[Scored], thresholds: Thresholds, blend: Blend) -> dict[str, float]:
     """Per label on its own blend probability: see the module docstring for the objectives."""
     probabilities = {
-        label: [blended(i.rules, i.learned, thresholds, blend, i.length, i.denied)[0][label] for i in items]
+        label: [blended(i.rules, i.learned, thresholds, blend, i.length, i.denied, i.distressed)[0][label] for i in items]
         for label in blend.weights
     }
     chosen = {}

@@ -37,6 +37,8 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_e.jsonl",
     "corpus_f.jsonl",
     "corpus_g.jsonl",
+    "corpus_h.jsonl",
+    "chatter.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

@@ -30,7 +30,7 @@ def out_of_fold(
     items = []
     for i, (source, example) in enumerate(rows):
         scored = classifier.score(example.text)
-        items.append(Scored(source, example, scored.scores, learned[i], len(example.text), bool(scored.masked)))
+        items.append(Scored(source, example, scored.scores, learned[i], len(example.text), bool(scored.masked), scored.distressed))
     return items
 
 

@@ -75,6 +75,15 @@ def test_crisis_detector_emergency_is_a_floor(fitted: Blend) -> None:
     assert decide(scores, decision)[2] == "emergency"
 
 
+def test_suicidal_thoughts_keep_urgent_as_a_floor(fitted: Blend) -> None:
+    # The learned part saying "not urgent" cannot take a distress hit (「死にたい」) down to normal;
+    # without the hit the same scores decide normal, so the floor is what holds it.
+    rules = {label: 0.0 for label in LEARNED_LABELS} | {"urgent": 0.9, "mental_health": 0.9}
+    learned = {label: 0.0 for label in LEARNED_LABELS}
+    assert decide(*blended(rules, learned, THRESHOLDS, fitted, 12, False))[2] == "normal"
+    assert decide(*blended(rules, learned, THRESHOLDS, fitted, 12, False, distressed=True))[2] == "urgent"
+
+
 def test_blend_learns_to_trust_agreement(fitted: Blend) -> None:
     # A cue that fired and a learned part that agrees assign poverty; neither signal gives a low probability.
     cut = THRESHOLDS.rule_threshold("poverty")

@@ -26,6 +26,17 @@ def test_clear_cases_get_their_domains(classifier: Classifier, text: str, expect
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["よろしくお願いします", "ありがとうございました", "もしもし", "あの", "お願いします", "はい", "夜中に送っても迷惑じゃないですか"],
+)
+def test_a_message_without_a_concern_raises_no_alarm(classifier: Classifier, text: str) -> None:
+    # Residents often greet first: a greeting must neither alert staff as an emergency nor invent a field.
+    result = classifier.classify(text)
+    assert result.urgency == "normal"
+    assert result.domains == ()
+
+
+@pytest.mark.parametrize(
     ("text", "domain"),
     [
         ("母が同じことを何度も聞くようになりました", "elderly_care"),
@@ -59,6 +70,14 @@ def test_denied_debt_is_not_poverty(classifier: Classifier) -> None:
 def test_denied_suicidal_wish_is_not_an_emergency(classifier: Classifier) -> None:
     assert classifier.classify("死にたいわけじゃない。話を聞いてほしいだけ").urgency != "emergency"
     assert classifier.classify("死ぬほど眠い").urgency == "normal"
+
+
+@pytest.mark.parametrize("text", ["死にたい", "しにたい", "もう消えたいな"])
+def test_a_lone_suicidal_thought_is_read_within_days(classifier: Classifier, text: str) -> None:
+    # No plan, so not an emergency by the label set; but never "normal", whatever the learned part says.
+    result = classifier.classify(text)
+    assert result.urgency in ("urgent", "emergency")
+    assert "mental_health" in result.domains
 
 
 def test_suicidal_plan_is_an_emergency(classifier: Classifier) -> None:
@@ -102,7 +121,7 @@ def test_scores_cover_every_label_within_bounds(classifier: Classifier) -> None:
     [
         "しにたい。もうむり😭",
         "８０代の母と５０代の息子😢 息子は家から出ません\nどうしたら",
-        "ｵｶﾈがない　でんきとめられた",
+        "ｶﾞｽ代が払えない。ﾃﾞﾝｷもとめられた",
     ],
 )
 def test_evidence_offsets_index_the_original_text(classifier: Classifier, text: str) -> None:

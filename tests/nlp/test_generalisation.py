@@ -6,6 +6,7 @@ from nlp.classifier import Classifier
 from nlp.crisis import find_crisis_words, find_distress_words
 from nlp.household import find_people, score_patterns
 from nlp.negation import is_denied
+from nlp.normalize import width_view
 
 
 # Family 1: danger to life without a stock phrase must open the emergency branch.
@@ -84,6 +85,17 @@ def test_denial_is_read_after_the_whole_word(classifier: Classifier) -> None:
 def test_denial_is_seen_in_the_kanji_view_too(classifier: Classifier) -> None:
     result = classifier.classify("病気とかじゃないんですけど、書類の書き方を教えてください")
     assert "health" not in result.domains
+
+
+def test_half_width_katakana_is_matched_full_width_and_cited_as_written(classifier: Classifier) -> None:
+    # 「ﾃﾞ」 is two characters that read as one: the view joins them, the evidence cites both.
+    text = "夫がﾊﾟﾁﾝｺで給料を使い込みます"
+    view = width_view(text)
+    assert view is not None and view.text == "夫がパチンコで給料を使い込みます"
+    assert view.original_span(2, 3) == (2, 4)
+    evidence = [e for e in classifier.score(text).evidence if e.label == "mental_health"]
+    assert [(e.start, e.end, e.text) for e in evidence] == [(2, 7, "ﾊﾟﾁﾝｺ")]
+    assert width_view("半角カナのない文") is None
 
 
 def test_wanting_to_quit_is_not_having_quit(classifier: Classifier) -> None:

@@ -137,7 +137,7 @@ def choose_margin(items: Sequence[Scored], thresholds: Thresholds, blend: Blend)
 
 def choose_count_gate(items: Sequence[Scored], thresholds: Thresholds, blend: Blend) -> CountGate:
     """The count gate maximising the same objective as the margin; ties go to the smaller offsets."""
-    blended_items = [blended(i.rules, i.learned, thresholds, blend, i.length, i.denied, i.distressed) for i in items]
+    blended_items = [_blend_item(i, thresholds, blend) for i in items]
 
     def objective(gate: CountGate) -> float:
         predictions = []
@@ -170,11 +170,15 @@ def _cardinality_objective(items: Sequence[Scored], predictions: Sequence[Classi
     return round(_f1(tp, fp, fn) + (complex_ok + route_ok) / len(items), 4)
 
 
+def _blend_item(item: Scored, thresholds: Thresholds, blend: Blend) -> tuple[dict[str, float], Thresholds]:
+    return blended(item.rules, item.learned, thresholds, blend, item.length, item.denied, item.distressed)
+
+
 def classify_scored(item: Scored, thresholds: Thresholds, blend: Blend | None) -> Classification:
     if blend is None:
         scores, decision = item.rules, thresholds
     else:
-        scores, decision = blended(item.rules, item.learned, thresholds, blend, item.length, item.denied, item.distressed)
+        scores, decision = _blend_item(item, thresholds, blend)
     return Classification(*decide(scores, decision), scores)
 
 
@@ -185,7 +189,7 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 def choose_thresholds(items: Sequence[Scored], thresholds: Thresholds, blend: Blend) -> dict[str, float]:
     """Per label on its own blend probability: see the module docstring for the objectives."""
     probabilities = {
-        label: [blended(i.rules, i.learned, thresholds, blend, i.length, i.denied, i.distressed)[0][label] for i in items]
+        label: [_blend_item(i, thresholds, blend)[0][label] for i in items]
         for label in blend.weights
     }
     chosen = {}

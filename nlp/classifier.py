@@ -33,7 +33,7 @@ from nlp.labels import DOMAINS, PATTERNS
 from nlp.learned import LearnedModel, load_blend_and_model
 from nlp.lexicon import Cue, load_lexicon
 from nlp.negation import denial_length
-from nlp.normalize import TextView, kanji_view, width_view
+from nlp.normalize import TextView, kanji_view, tokens_on_original, width_view
 from nlp.result import Classification, Evidence, fallback_classification
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ class Scored:
     scores: dict[str, float]
     evidence: tuple[Evidence, ...]
     learned: dict[str, float] = field(default_factory=dict)
+    # The tokens the learned part reads (nlp/features.py), on the original characters.
     tokens: tuple = ()
     # Denied cues with their denial (「借金はありません」): hidden from the learned part.
     masked: tuple[tuple[int, int], ...] = ()
@@ -184,8 +185,16 @@ class Classifier:
         evidence = sorted(
             {*(hit.evidence for hit in kept), *pattern_evidence, *crisis_evidence}, key=lambda e: (e.start, e.end, e.label)
         )
-        learned = self.learned.predict(text, tokens, masked) if self.learned is not None and tokens else {}
-        return Scored(scores, tuple(evidence), learned, tuple(tokens), tuple(masked), distressed)
+        read = self._learned_tokens(text, tokens)
+        learned = self.learned.predict(text, read, masked) if self.learned is not None and read else {}
+        return Scored(scores, tuple(evidence), learned, read, tuple(masked), distressed)
+
+    def _learned_tokens(self, text: str, tokens: list) -> tuple:
+        """What the learned part reads: the tokens, or those of the full-width view for half-width katakana."""
+        view = width_view(text) if tokens else None
+        if view is None:
+            return tuple(tokens)
+        return tokens_on_original(text, view, self._tokenizer(view.text))
 
     def classify(self, text: str) -> Classification:
         scored = self.score(text)

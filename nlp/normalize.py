@@ -31,6 +31,17 @@ class TokenLike(Protocol):
 
 
 @dataclass(frozen=True)
+class PlacedToken:
+    """A token of a view, placed on the original characters it stands for (what nlp/features.py reads)."""
+
+    idx: int
+    text: str
+    norm_: str
+    has_vector: bool
+    vector: object
+
+
+@dataclass(frozen=True)
 class TextView:
     """`text` plus, per character, the span [start, end) of the original it stands for."""
 
@@ -106,3 +117,16 @@ def width_view(text: str) -> TextView | None:
         starts.append(i)
         ends.append(i + 1)
     return TextView("".join(pieces), tuple(starts), tuple(ends))
+
+
+def tokens_on_original(text: str, view: TextView, view_tokens: Iterable) -> tuple[PlacedToken, ...]:
+    """Tokens of `view` placed back on `text`: their forms and vectors, the original characters.
+
+    Sudachi splits half-width katakana into odd pieces without word vectors, so the
+    learned part reads the full-width view's tokens instead, cited as written.
+    """
+    placed = []
+    for token in view_tokens:
+        start, end = view.original_span(token.idx, token.idx + len(token.text))
+        placed.append(PlacedToken(start, text[start:end], token.norm_, token.has_vector, token.vector))
+    return tuple(placed)

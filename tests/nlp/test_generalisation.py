@@ -98,6 +98,18 @@ def test_half_width_katakana_is_matched_full_width_and_cited_as_written(classifi
     assert width_view("半角カナのない文") is None
 
 
+def test_the_learned_part_reads_half_width_katakana_as_full_width_words(classifier: Classifier) -> None:
+    # Sudachi cuts 「ｶﾞｽ代」 into pieces without word vectors; the full-width view's words are read instead,
+    # placed on the characters the resident typed.
+    text = "ｶﾞｽ代が払えない。ﾃﾞﾝｷもとめられた"
+    tokens = classifier.score(text).tokens
+    assert [t.norm_ for t in tokens[:2]] == ["ガス代", "が"]
+    assert all(text[t.idx : t.idx + len(t.text)] == t.text for t in tokens)
+    assert "".join(t.text for t in tokens) == text
+    # A text without half-width katakana is read with its own tokens.
+    assert [t.text for t in classifier.score("ガス代が払えない").tokens] == ["ガス代", "が", "払え", "ない"]
+
+
 def test_wanting_to_quit_is_not_having_quit(classifier: Classifier) -> None:
     # 「やめたい」 is no denial of the addiction (only 「やめた」 is).
     assert "mental_health" in classifier.classify("パチスロやめたいけど、やめられない").domains

@@ -15,7 +15,7 @@ from nlp.errors import InputError, ModelLoadError
 from nlp.features import sentence_spans
 from nlp.learned import LearnedModel, load_model, save_model
 from nlp.learned_labels import LEARNED_LABELS
-from nlp.training import TRAINING_FILES, TrainConfig, featurise_examples, file_digests, read_sources, train
+from nlp.training import TRAINING_FILES, TrainConfig, design_matrix, featurise_examples, file_digests, read_sources, train
 
 TINY = [
     {"id": "t1", "text": "家賃が払えない。お金がもうない", "domains": ["poverty"], "urgency": "normal"},
@@ -51,6 +51,26 @@ def test_training_is_deterministic_and_saved_bytes_are_identical(rules: Classifi
     save_model(second, tmp_path / "b")
     for name in ("learned.json", "weights.npy"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_sparse_design_multiplies_like_the_dense_matrix(rules: Classifier, tiny_file: Path) -> None:
+    # Training multiplies by the entries alone; it must equal the dense [keys | vectors | 1] matrix,
+    # including messages none of whose keys is in the vocabulary (all-zero key rows).
+    samples = featurise_examples(read_sources([tiny_file]), rules.score)
+    only_first = samples[0].featured.keys - set().union(*(s.featured.keys for s in samples[1:]))
+    vocabulary = {key: row for row, key in enumerate(sorted(only_first))}
+    design = design_matrix(samples, vocabulary, dense_scale=0.5)
+    dense = np.zeros((len(samples), design.width))
+    for i, sample in enumerate(samples):
+        present = [vocabulary[k] for k in sample.featured.keys if k in vocabulary]
+        dense[i, present] = 1.0 / np.sqrt(len(present)) if present else 0.0
+        dense[i, len(vocabulary) : -1] = sample.featured.dense * 0.5
+        dense[i, -1] = 1.0
+    assert dense[0, : len(vocabulary)].all() and not dense[1:, : len(vocabulary)].any()
+    rng = np.random.default_rng(7)
+    weights, gradient = rng.normal(size=(design.width, 3)), rng.normal(size=(len(samples), 3))
+    np.testing.assert_allclose(design.dot(weights), dense @ weights, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(design.transposed_dot(gradient), dense.T @ gradient, rtol=1e-12, atol=1e-12)
 
 
 def test_tiny_model_learns_its_labels_and_round_trips(rules: Classifier, tiny_file: Path, tmp_path: Path) -> None:

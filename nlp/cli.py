@@ -1,6 +1,7 @@
 """Click commands `classify` and the `nlp` group (`evaluate`, `bench`, `train`), added to the root `marugoto` CLI."""
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -128,7 +129,14 @@ def bench_command(data_file, limit: int | None, as_json: bool) -> None:
     help="Where to write learned.json and weights.npy.",
 )
 @click.option("--validate", is_flag=True, help="Also print leave-one-source-out figures (rules alone vs blended).")
-def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validate: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the CPU count",
+    help="Processes training the out-of-fold models side by side (the result is the same for any number).",
+)
+def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validate: bool, jobs: int) -> None:
     """Train the learned component and its blend on our own labelled files (never on dev.jsonl) and save them.
 
     The blend is fit on out-of-fold learned probabilities (one fold per source
@@ -153,7 +161,7 @@ def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validat
         raise click.ClickException("the blend needs out-of-fold predictions: give at least two source files")
     samples = featurise_examples(rows, rules.score)
     config, blend_config = TrainConfig(), BlendConfig()
-    items = out_of_fold(rules, rows, samples, config)
+    items = out_of_fold(rules, rows, samples, config, jobs)
     blend = fit_blend(items, rules.thresholds, blend_config)
     model = train(samples, config, {"trained_on": file_digests(paths), "examples": len(samples)})
     target = output_dir or model_directory()

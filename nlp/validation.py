@@ -10,23 +10,48 @@ written after the rules were frozen are the honest check.
 """
 
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 from nlp.classifier import Classifier
 from nlp.evaluation import Example, evaluate
 from nlp.stacking import BlendConfig, Scored, classify_scored, fit_blend
 from nlp.training import Sample, TrainConfig, train
 
+# The samples of a fold worker, set once per process (not sent again with every fold).
+_worker_samples: Sequence[Sample] = ()
+
+
+def _keep_samples(samples: Sequence[Sample]) -> None:
+    global _worker_samples
+    _worker_samples = samples
+
+
+def _held_out_probabilities(held_out: str, config: TrainConfig) -> dict[int, dict[str, float]]:
+    """Train without `held_out` and predict its samples (by index)."""
+    model = train([s for s in _worker_samples if s.source != held_out], config)
+    return {i: model.probabilities(s.featured) for i, s in enumerate(_worker_samples) if s.source == held_out}
+
 
 def out_of_fold(
-    classifier: Classifier, rows: Sequence[tuple[str, Example]], samples: Sequence[Sample], config: TrainConfig
+    classifier: Classifier, rows: Sequence[tuple[str, Example]], samples: Sequence[Sample], config: TrainConfig, jobs: int = 1
 ) -> list[Scored]:
-    """Rule scores and leave-one-source-out learned probabilities for every example."""
+    """Rule scores and leave-one-source-out learned probabilities for every example.
+
+    The folds are independent, so `jobs` processes train them side by side; each
+    fold's model is the same whichever process trains it.
+    """
+    held_outs = list(dict.fromkeys(source for source, _ in rows))
     learned: dict[int, dict[str, float]] = {}
-    for held_out in dict.fromkeys(source for source, _ in rows):
-        model = train([s for s in samples if s.source != held_out], config)
-        for i, sample in enumerate(samples):
-            if sample.source == held_out:
-                learned[i] = model.probabilities(sample.featured)
+    if jobs <= 1:
+        _keep_samples(samples)
+        for held_out in held_outs:
+            learned.update(_held_out_probabilities(held_out, config))
+    else:
+        # spawn, not fork: a forked child can inherit a BLAS thread pool mid-operation and hang.
+        with ProcessPoolExecutor(jobs, get_context("spawn"), _keep_samples, (samples,)) as pool:
+            for found in pool.map(_held_out_probabilities, held_outs, [config] * len(held_outs)):
+                learned.update(found)
     items = []
     for i, (source, example) in enumerate(rows):
         scored = classifier.score(example.text)

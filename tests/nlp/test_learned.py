@@ -170,3 +170,30 @@ def test_learned_scores_do_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_nlp_train_writes_the_same_model_with_parallel_folds(tiny_file: Path, tmp_path: Path) -> None:
+    # Two source files, so the blend has out-of-fold predictions; one and two fold processes must
+    # write byte-identical files (the committed model is what the command writes on any machine).
+    from click.testing import CliRunner
+
+    from nlp.cli import nlp_group
+
+    second = tmp_path / "second.jsonl"
+    second.write_text(
+        "".join(
+            json.dumps({**row, "id": row["id"] + "b", "text": row["text"] + "。どうしたらいいですか"}, ensure_ascii=False) + "\n"
+            for row in TINY
+        ),
+        encoding="utf-8",
+    )
+    written = {}
+    for jobs in ("1", "2"):
+        output = tmp_path / f"model{jobs}"
+        result = CliRunner().invoke(
+            nlp_group, ["train", "--data", str(tiny_file), "--data", str(second), "--output", str(output), "--jobs", jobs]
+        )
+        assert result.exit_code == 0, result.output
+        written[jobs] = {name: (output / name).read_bytes() for name in ("learned.json", "weights.npy", "blend.json")}
+    assert written["1"] == written["2"]
+    assert load_model(tmp_path / "model2").metadata["examples"] == 2 * len(TINY)

@@ -42,25 +42,75 @@ def blend_inputs(rule: float, rule_threshold: float, learned: float, length: int
     return (1.0, rule, fired, fired * learned, z, short, short * z, (1.0 if denied else 0.0) * z)
 
 
-@dataclass(frozen=True)
-class CountGate:
-    below: float = 0.0
-    above: float = 1.0
-    raise_by: float = 0.0
-    lower_by: float = 0.0
+# Inputs of the cardinality model, read off one message's blended domain scores (nlp/decision.py).
+CARDINALITY_INPUTS: tuple[str, ...] = (
+    "bias",
+    "first",  # log-odds of the best domain over its threshold
+    "second",
+    "third",
+    "passing",  # domains over their thresholds (up to 3)
+    "fired",  # domains whose cues fired (up to 4)
+    "several",  # the learned part's log-odds of two or more domains
+    "short",
+    "log_length",
+    "pattern",  # a household pattern's rule fired
+)
+# A one-domain message whose P(two or more) is this low keeps its first domain only, whatever the second scores.
+KEEP_ONE = 99.0
 
-    def second_domain_offset(self, several: float | None) -> float:
-        """How far a second domain's threshold moves for a message with this P(two or more domains)."""
-        if several is None:
+
+def cardinality_inputs(
+    over: list[float], fired: int, several: float, length: int, pattern: bool
+) -> tuple[float, ...]:
+    """The inputs of the cardinality model, in the order of CARDINALITY_INPUTS; `over` sorted high to low."""
+    best = [max(-_LOGIT_LIMIT, min(_LOGIT_LIMIT, value)) for value in (*over[:3], *[-_LOGIT_LIMIT] * 3)][:3]
+    passing = sum(value >= 0 for value in over)
+    return (
+        1.0,
+        *best,
+        float(min(passing, 3)),
+        float(min(fired, 4)),
+        logit(several),
+        1.0 if length < SHORT_TEXT else 0.0,
+        math.log1p(length),
+        1.0 if pattern else 0.0,
+    )
+
+
+@dataclass(frozen=True)
+class Cardinality:
+    """P(two or more domains) of a message, and how it moves the message's second domain.
+
+    Ten thresholds decided one by one add up to too many domains for a field
+    mentioned in passing and too few for one implied; a logistic regression over
+    how far the best domains are from their thresholds, the learned P(several
+    domains) and the cues that fired reads the count better. When P >= add_above,
+    the runner-up of a one-domain message joins if within `reach` log-odds of its
+    threshold; when P < drop_below, a two-domain message keeps only its first.
+    """
+
+    weights: tuple[float, ...] = ()
+    add_above: float = 1.1
+    drop_below: float = 0.0
+    reach: float = 0.0
+
+    def probability(self, inputs: tuple[float, ...]) -> float:
+        z = sum(w * x for w, x in zip(self.weights, inputs))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def second_domain_offset(self, inputs: tuple[float, ...]) -> float:
+        """The decision's second-domain offset (nlp/decision.py) for a message with these inputs."""
+        if not self.weights:
             return 0.0
-        if several < self.below:
-            return self.raise_by
-        if several > self.above:
-            return -self.lower_by
+        several = self.probability(inputs)
+        if several >= self.add_above:
+            return -self.reach
+        if several < self.drop_below:
+            return KEEP_ONE
         return 0.0
 
 
-NO_GATE = CountGate()
+NO_CARDINALITY = Cardinality()
 
 
 @dataclass(frozen=True)
@@ -74,10 +124,7 @@ class Blend:
     extra_domain_margin: float = 0.0
     # A cue-based rule score at or above this assigns its label whatever the learned part says (> 1: off).
     rule_floor: float = 2.0
-    # The count gate on the learned P(two or more domains): below `below`, a second domain must clear its
-    # threshold by `raise_by`; above `above`, the runner-up domain is kept down to `lower_by` under its threshold
-    # (offsets in log-odds).
-    count_gate: CountGate = NO_GATE
+    cardinality: Cardinality = NO_CARDINALITY
 
     def __post_init__(self) -> None:
         for label, weights in self.weights.items():
@@ -85,6 +132,8 @@ class Blend:
                 raise ModelLoadError(f"blend: label {label!r} has malformed weights or no threshold")
             if any(weights[INPUTS.index(name)] < 0 for name in RULE_INPUTS):
                 raise ModelLoadError(f"blend: label {label!r} has a negative weight on a rule input")
+        if self.cardinality.weights and len(self.cardinality.weights) != len(CARDINALITY_INPUTS):
+            raise ModelLoadError("blend: the cardinality model has malformed weights")
 
     def probability(self, label: str, inputs: tuple[float, ...]) -> float:
         z = sum(w * x for w, x in zip(self.weights[label], inputs))
@@ -98,7 +147,8 @@ class Blend:
             "thresholds": self.thresholds,
             "extra_domain_margin": self.extra_domain_margin,
             "rule_floor": self.rule_floor,
-            "count_gate": asdict(self.count_gate),
+            "cardinality_inputs": list(CARDINALITY_INPUTS),
+            "cardinality": asdict(self.cardinality),
             "metadata": self.metadata,
         }
 
@@ -112,12 +162,19 @@ def save_blend(blend: Blend, directory: Path) -> None:
 def load_blend(directory: Path) -> Blend:
     try:
         document = json.loads((directory / BLEND_FILE).read_text(encoding="utf-8"))
-        if tuple(document["inputs"]) != INPUTS or document["short_text"] != SHORT_TEXT:
+        if (
+            tuple(document["inputs"]) != INPUTS
+            or tuple(document["cardinality_inputs"]) != CARDINALITY_INPUTS
+            or document["short_text"] != SHORT_TEXT
+        ):
             raise ModelLoadError("blend: inputs differ from this version of nlp/blend.py; retrain")
         weights = {label: tuple(float(w) for w in ws) for label, ws in document["weights"].items()}
         thresholds = {label: float(t) for label, t in document["thresholds"].items()}
         margin, floor = float(document["extra_domain_margin"]), float(document["rule_floor"])
-        gate = CountGate(**{key: float(value) for key, value in document["count_gate"].items()})
-        return Blend(weights, thresholds, dict(document.get("metadata", {})), margin, floor, gate)
+        count = document["cardinality"]
+        cardinality = Cardinality(
+            tuple(float(w) for w in count["weights"]), float(count["add_above"]), float(count["drop_below"]), float(count["reach"])
+        )
+        return Blend(weights, thresholds, dict(document.get("metadata", {})), margin, floor, cardinality)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"cannot load the blend in {directory}: {exc}") from None

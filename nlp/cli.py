@@ -134,7 +134,7 @@ def bench_command(data_file, limit: int | None, as_json: bool) -> None:
     type=click.IntRange(min=1),
     default=lambda: os.cpu_count() or 1,
     show_default="the CPU count",
-    help="Processes training the out-of-fold models side by side (the result is the same for any number).",
+    help="Processes training the out-of-fold models (and fitting the nested blends) side by side; the result is the same for any number.",
 )
 def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validate: bool, jobs: int) -> None:
     """Train the learned component and its blend on our own labelled files (never on dev.jsonl) and save them.
@@ -169,7 +169,7 @@ def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validat
     save_blend(blend, target)
     click.echo(f"trained on {len(samples)} examples from {len(paths)} files; {len(model.vocabulary)} feature keys -> {target}")
     if validate:
-        click.echo(_validation_table(report_by_source(items, rules, blend_config)))
+        click.echo(_validation_table(report_by_source(items, rules, blend_config, jobs)))
 
 
 def _validation_table(reports: dict[str, dict[str, dict]]) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from nlp.blend import Blend, blend_inputs, logit
+from nlp.blend import Blend, blend_inputs, cardinality_inputs, logit
 from nlp.errors import LexiconError
 from nlp.labels import DOMAINS, PATTERNS, URGENCIES
 from nlp.learned_labels import SEVERAL_DOMAINS
@@ -28,7 +28,7 @@ class Thresholds:
     domain_urgency: dict[str, str]
     # A domain beyond the second (by score) must clear its threshold by this much (set by the blend).
     extra_domain_margin: float = 0.0
-    # Per message, from the blend's count gate, in log-odds (thresholds range from 0.15 to 0.55, so a
+    # Per message, from the blend's cardinality model, in log-odds (thresholds range from 0.15 to 0.55, so a
     # fixed probability offset would mean very different things): > 0, a second domain must clear its
     # threshold by this much; < 0, the runner-up of a single-domain message is kept down to this far below it.
     second_domain_offset: float = 0.0
@@ -121,9 +121,24 @@ def blended(
         emergency=cut["emergency"],
         urgent=cut["urgent"],
         extra_domain_margin=blend.extra_domain_margin,
-        second_domain_offset=blend.count_gate.second_domain_offset(learned.get(SEVERAL_DOMAINS)),
     )
-    return scores, decision
+    inputs = count_inputs(rule_scores, learned, scores, decision, thresholds, length)
+    return scores, replace(decision, second_domain_offset=blend.cardinality.second_domain_offset(inputs))
+
+
+def count_inputs(
+    rule_scores: dict[str, float],
+    learned: dict[str, float],
+    scores: dict[str, float],
+    decision: Thresholds,
+    rule_thresholds: Thresholds,
+    length: int,
+) -> tuple[float, ...]:
+    """The cardinality model's inputs (nlp/blend.py) for blended `scores` decided by `decision`."""
+    over = sorted((logit(scores.get(d, 0.0)) - logit(decision.domains[d]) for d in DOMAINS), reverse=True)
+    fired = sum(rule_scores.get(d, 0.0) >= rule_thresholds.domains[d] for d in DOMAINS)
+    pattern = any(rule_scores.get(p, 0.0) >= rule_thresholds.patterns[p] for p in PATTERNS)
+    return cardinality_inputs(over, fired, learned.get(SEVERAL_DOMAINS, 0.5), length, pattern)
 
 
 def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str, ...], tuple[str, ...], str]:
@@ -140,7 +155,7 @@ def decide(scores: dict[str, float], thresholds: Thresholds) -> tuple[tuple[str,
         return logit(scores.get(domain, 0.0)) - logit(thresholds.domains[domain])
 
     if offset > 0 and len(kept) == 2:
-        # The gate may drop a second domain, never a safety label: abuse counts as the first.
+        # A second domain may be dropped, never a safety label: abuse counts as the first.
         first, second = sorted(kept, key=lambda d: d not in SAFETY_LABELS)
         if over(second) < offset:
             kept = [first]

@@ -6,8 +6,8 @@ training data the learned part is near-certain, and a blend fit there would
 trust it blindly. Thresholds are chosen on the same out-of-fold predictions:
 F1 per domain and pattern; for emergency, the lowest threshold whose precision
 stays >= EMERGENCY_PRECISION (recall matters most); for urgent, urgency accuracy.
-Then the margin a third domain needs and the count gate (nlp/blend.py), each
-maximising domain micro-F1 + complex accuracy + route accuracy.
+Then the margin a third domain needs and the cardinality model (nlp/blend.py),
+each maximising domain micro-F1 + complex accuracy + route accuracy.
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nlp.blend import INPUTS, NO_GATE, RULE_INPUTS, Blend, CountGate, blend_inputs
-from nlp.decision import Thresholds, blended, decide
+from nlp.blend import INPUTS, KEEP_ONE, NO_CARDINALITY, RULE_INPUTS, Blend, Cardinality, blend_inputs
+from nlp.decision import Thresholds, blended, count_inputs, decide
 from nlp.evaluation import Example
 from nlp.labels import DOMAINS, PATTERNS, default_route
 from nlp.learned_labels import LEARNED_LABELS, SEVERAL_DOMAINS
@@ -28,9 +28,12 @@ _GRID = tuple(round(0.05 * i, 2) for i in range(2, 19))
 _FINE_GRID = tuple(round(0.02 * i, 2) for i in range(3, 48))
 _RULE_FLOORS = (0.7, 0.8, 0.9, 0.95, 2.0)
 _MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 1.0)
-_GATE_BELOW = (0.2, 0.3, 0.4)
-_GATE_ABOVE = (0.6, 0.7, 0.8)
-_GATE_OFFSETS = (0.0, 0.5, 1.0, 1.5)  # log-odds
+# When the cardinality model adds a runner-up (P(two or more) at least; 1.1: never), keeps only the first
+# domain (P below; 0: never), and how far under its threshold a runner-up may be (log-odds).
+_ADD_ABOVE = (0.5, 0.6, 0.7, 0.8, 1.1)
+_DROP_BELOW = (0.0, 0.2, 0.3, 0.4, 0.5)
+_REACH = (0.5, 1.0, 2.0, 3.0, 5.0)
+_CARDINALITY_STEPS = 2000
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class BlendConfig:
     l2: float = 1e-3
     steps: int = 400
     learning_rate: float = 0.05
-    cardinality: bool = True  # choose a margin for third and fourth domains, and the count gate
+    cardinality: bool = True  # choose a margin for third and fourth domains, and fit the cardinality model
     # Labels left to the rules, chosen by cross-source validation (nlp/README.md): a bag of features
     # cannot count two dependants or pair two ages, so the blended double_care and 8050 did worse
     # out of fold than the household rules alone.
@@ -69,15 +72,15 @@ def gold_has(example: Example, label: str) -> bool:
     return label in example.domains or label in example.patterns
 
 
-def _fit_label(inputs: np.ndarray, targets: np.ndarray, config: BlendConfig) -> np.ndarray:
-    """Logistic regression by projected full-batch Adam: rule-input weights stay >= 0."""
+def _fit_logistic(inputs: np.ndarray, targets: np.ndarray, config: BlendConfig, steps: int, monotone: Sequence[int] = ()) -> np.ndarray:
+    """Logistic regression by projected full-batch Adam: the `monotone` inputs' weights stay >= 0."""
     weights = np.zeros(inputs.shape[1])
     first = np.zeros_like(weights)
     second = np.zeros_like(weights)
     penalty = np.full_like(weights, config.l2)
     penalty[0] = 0.0
-    monotone = [INPUTS.index(name) for name in RULE_INPUTS]
-    for step in range(1, config.steps + 1):
+    monotone = list(monotone)
+    for step in range(1, steps + 1):
         probabilities = 1.0 / (1.0 + np.exp(-(inputs @ weights)))
         gradient = inputs.T @ (probabilities - targets) / len(targets) + penalty * weights
         first = 0.9 * first + 0.1 * gradient
@@ -96,15 +99,16 @@ def fit_blend(items: Sequence[Scored], thresholds: Thresholds, config: BlendConf
             [blend_inputs(i.rules.get(label, 0.0), cut, i.learned[label], i.length, i.denied) for i in items]
         )
         targets = np.array([gold_has(i.example, label) for i in items], dtype=np.float64)
-        weights[label] = tuple(round(float(w), 6) for w in _fit_label(inputs, targets, config))
+        fitted = _fit_logistic(inputs, targets, config, config.steps, [INPUTS.index(name) for name in RULE_INPUTS])
+        weights[label] = tuple(round(float(w), 6) for w in fitted)
     provisional = Blend(weights, {label: 0.5 for label in weights}, {})
     chosen = Blend(weights, choose_thresholds(items, thresholds, provisional), {})
     floor = choose_rule_floor(items, thresholds, chosen)
     chosen = Blend(weights, chosen.thresholds, {}, 0.0, floor)
     margin = choose_margin(items, thresholds, chosen) if config.cardinality else 0.0
     chosen = Blend(weights, chosen.thresholds, {}, margin, floor)
-    gate = choose_count_gate(items, thresholds, chosen) if config.cardinality else NO_GATE
-    return Blend(weights, chosen.thresholds, {"config": config.to_dict(), "examples": len(items)}, margin, floor, gate)
+    cardinality = fit_cardinality(items, thresholds, chosen, config) if config.cardinality else NO_CARDINALITY
+    return Blend(weights, chosen.thresholds, {"config": config.to_dict(), "examples": len(items)}, margin, floor, cardinality)
 
 
 def _label_micro_f1(items: Sequence[Scored], predictions: Sequence[Classification]) -> float:
@@ -135,26 +139,25 @@ def choose_margin(items: Sequence[Scored], thresholds: Thresholds, blend: Blend)
     return max(_MARGINS, key=lambda margin: (objective(margin), -margin))
 
 
-def choose_count_gate(items: Sequence[Scored], thresholds: Thresholds, blend: Blend) -> CountGate:
-    """The count gate maximising the same objective as the margin; ties go to the smaller offsets."""
-    blended_items = [_blend_item(i, thresholds, blend) for i in items]
+def fit_cardinality(items: Sequence[Scored], thresholds: Thresholds, blend: Blend, config: BlendConfig) -> Cardinality:
+    """The cardinality model fit on the items' blended scores, then when it adds or drops a second domain.
 
-    def objective(gate: CountGate) -> float:
+    Those three settings maximise the same objective as the margin; ties go to moving fewer domains.
+    """
+    decided = [_blend_item(i, thresholds, blend) for i in items]
+    inputs = [count_inputs(i.rules, i.learned, scores, decision, thresholds, i.length) for i, (scores, decision) in zip(items, decided)]
+    targets = np.array([len(i.example.domains) >= 2 for i in items], dtype=np.float64)
+    weights = tuple(round(float(w), 6) for w in _fit_logistic(np.array(inputs), targets, config, _CARDINALITY_STEPS))
+
+    def objective(cardinality: Cardinality) -> float:
         predictions = []
-        for item, (scores, decision) in zip(items, blended_items):
-            offset = gate.second_domain_offset(item.learned.get(SEVERAL_DOMAINS))
+        for (scores, decision), row in zip(decided, inputs):
+            offset = cardinality.second_domain_offset(row)
             predictions.append(Classification(*decide(scores, replace(decision, second_domain_offset=offset)), scores))
         return _cardinality_objective(items, predictions)
 
-    gates = [
-        CountGate(below, above, raise_by, lower_by)
-        for below in _GATE_BELOW
-        for above in _GATE_ABOVE
-        for raise_by in _GATE_OFFSETS
-        for lower_by in _GATE_OFFSETS
-    ]
-    best = max(gates, key=lambda gate: (objective(gate), -(gate.raise_by + gate.lower_by)))
-    return best if best.raise_by or best.lower_by else NO_GATE
+    settings = [Cardinality(weights, add, drop, reach) for add in _ADD_ABOVE for drop in _DROP_BELOW for reach in _REACH]
+    return max(settings, key=lambda c: (objective(c), c.add_above, -c.drop_below, -c.reach))
 
 
 def _cardinality_objective(items: Sequence[Scored], predictions: Sequence[Classification]) -> float:

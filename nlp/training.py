@@ -39,6 +39,7 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_g.jsonl",
     "corpus_h.jsonl",
     "chatter.jsonl",
+    "corpus_i.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

@@ -14,7 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 from nlp.classifier import Classifier
+from nlp.decision import Thresholds
 from nlp.evaluation import Example, evaluate
+from nlp.result import Classification
 from nlp.stacking import BlendConfig, Scored, classify_scored, fit_blend
 from nlp.training import Sample, TrainConfig, train
 
@@ -59,20 +61,34 @@ def out_of_fold(
     return items
 
 
-def report_by_source(items: Sequence[Scored], classifier: Classifier, config: BlendConfig) -> dict[str, dict[str, dict]]:
+def _nested_decisions(held_out: str, items: Sequence[Scored], thresholds: Thresholds, config: BlendConfig) -> dict[int, Classification]:
+    """The held-out source's items (by index) decided by a blend fit only on the other sources."""
+    blend = fit_blend([i for i in items if i.source != held_out], thresholds, config)
+    return {k: classify_scored(i, thresholds, blend) for k, i in enumerate(items) if i.source == held_out}
+
+
+def report_by_source(
+    items: Sequence[Scored], classifier: Classifier, config: BlendConfig, jobs: int = 1
+) -> dict[str, dict[str, dict]]:
     """Per held-out source (and all together): the report of the rules alone and of the nested blend."""
     thresholds = classifier.thresholds
-    decided = {}
-    for source in dict.fromkeys(item.source for item in items):
-        blend = fit_blend([i for i in items if i.source != source], thresholds, config)
-        decided.update({id(i): classify_scored(i, thresholds, blend) for i in items if i.source == source})
-    groups: dict[str, list[Scored]] = {"all": list(items)}
-    for item in items:
-        groups.setdefault(item.source, []).append(item)
+    sources = list(dict.fromkeys(item.source for item in items))
+    decided: dict[int, Classification] = {}
+    if jobs <= 1:
+        for source in sources:
+            decided.update(_nested_decisions(source, items, thresholds, config))
+    else:
+        with ProcessPoolExecutor(jobs, get_context("spawn")) as pool:
+            count = len(sources)
+            for found in pool.map(_nested_decisions, sources, [items] * count, [thresholds] * count, [config] * count):
+                decided.update(found)
+    groups: dict[str, list[int]] = {"all": list(range(len(items)))}
+    for k, item in enumerate(items):
+        groups.setdefault(item.source, []).append(k)
     return {
         source: {
-            "rules": evaluate([i.example for i in group], [classify_scored(i, thresholds, None) for i in group]),
-            "blended": evaluate([i.example for i in group], [decided[id(i)] for i in group]),
+            "rules": evaluate([items[k].example for k in group], [classify_scored(items[k], thresholds, None) for k in group]),
+            "blended": evaluate([items[k].example for k in group], [decided[k] for k in group]),
         }
         for source, group in groups.items()
     }

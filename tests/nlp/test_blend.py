@@ -6,7 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from nlp.blend import INPUTS, NO_GATE, RULE_INPUTS, Blend, CountGate, blend_inputs, load_blend, logit, save_blend
+from nlp.blend import (
+    CARDINALITY_INPUTS,
+    INPUTS,
+    KEEP_ONE,
+    NO_CARDINALITY,
+    RULE_INPUTS,
+    Blend,
+    Cardinality,
+    blend_inputs,
+    cardinality_inputs,
+    load_blend,
+    logit,
+    save_blend,
+)
 from nlp.classifier import Classifier
 from nlp.decision import blended, decide, load_thresholds
 from nlp.errors import ModelLoadError
@@ -133,7 +146,7 @@ def test_a_third_domain_needs_the_extra_margin() -> None:
     assert decide(scores, replace(THRESHOLDS, extra_domain_margin=0.0))[0] == ("poverty", "housing", "employment")
 
 
-def test_the_count_gate_moves_only_the_second_domain() -> None:
+def test_the_second_domain_offset_moves_only_the_second_domain() -> None:
     from dataclasses import replace
 
     cut = THRESHOLDS.domains
@@ -158,7 +171,34 @@ def test_the_count_gate_moves_only_the_second_domain() -> None:
     assert decide(three, replace(THRESHOLDS, second_domain_offset=1.5))[0] == ("poverty", "housing", "employment")
 
 
-def test_the_count_gate_reads_the_learned_several_domains_probability() -> None:
-    gate = CountGate(below=0.3, above=0.7, raise_by=1.0, lower_by=0.5)
-    assert [gate.second_domain_offset(p) for p in (0.1, 0.5, 0.9, None)] == [1.0, 0.0, -0.5, 0.0]
-    assert NO_GATE.second_domain_offset(0.0) == NO_GATE.second_domain_offset(1.0) == 0.0
+def test_the_cardinality_model_adds_or_drops_a_second_domain_by_its_probability() -> None:
+    # Weights that read only the learned P(several domains): P = sigmoid(logit(several)) = several.
+    weights = tuple(1.0 if name == "several" else 0.0 for name in CARDINALITY_INPUTS)
+    model = Cardinality(weights, add_above=0.7, drop_below=0.3, reach=2.0)
+
+    def offset(several: float) -> float:
+        return model.second_domain_offset(cardinality_inputs([1.0, -0.5], fired=1, several=several, length=30, pattern=False))
+
+    assert [round(offset(p), 6) for p in (0.1, 0.5, 0.9)] == [KEEP_ONE, 0.0, -2.0]
+    assert NO_CARDINALITY.second_domain_offset(cardinality_inputs([], 0, 0.99, 10, True)) == 0.0
+
+
+def test_cardinality_inputs_are_bounded_and_ordered() -> None:
+    inputs = dict(zip(CARDINALITY_INPUTS, cardinality_inputs([30.0, 0.2, -1.0, -2.0, -40.0], 6, 0.5, 12, True)))
+    assert inputs["bias"] == 1.0
+    assert (inputs["first"], inputs["second"], inputs["third"]) == (8.0, 0.2, -1.0)
+    assert (inputs["passing"], inputs["fired"], inputs["short"], inputs["pattern"]) == (2.0, 4.0, 1.0, 1.0)
+    # Fewer than three domains scored: the missing ones count as far under their thresholds.
+    alone = dict(zip(CARDINALITY_INPUTS, cardinality_inputs([0.5], 1, 0.5, 80, False)))
+    assert (alone["second"], alone["third"], alone["short"]) == (-8.0, -8.0, 0.0)
+
+
+def test_a_fitted_cardinality_model_round_trips(fitted: Blend, tmp_path: Path) -> None:
+    assert len(fitted.cardinality.weights) == len(CARDINALITY_INPUTS)
+    save_blend(fitted, tmp_path)
+    assert load_blend(tmp_path).cardinality == fitted.cardinality
+    document = json.loads((tmp_path / "blend.json").read_text(encoding="utf-8"))
+    document["cardinality"]["weights"] = document["cardinality"]["weights"][:-1]
+    (tmp_path / "blend.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ModelLoadError):
+        load_blend(tmp_path)

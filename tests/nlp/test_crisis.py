@@ -19,6 +19,8 @@ from nlp.crisis import find_crisis_words, find_distress_words
         "隣の家で3歳の子が一人で置き去りにされてる",
         "近所のおばあちゃんが倒れて動けないと言っている",
         "認知症の祖父が昨夜から帰ってこない",
+        "子どもだけで留守番させてて、もう二日帰れてない",
+        "5歳の子を置いて出て行ったきり連絡がない",
     ],
 )
 def test_danger_to_life_is_found(text: str) -> None:
@@ -36,6 +38,9 @@ def test_danger_to_life_is_found(text: str) -> None:
         "死ぬかと思うくらい忙しかった",
         "探していた鍵が見つからない",
         "借金はありません",
+        # だけで about money, and a child in another clause: no child is alone.
+        "子どもが3人いて、夫の給料だけでは足りないので仕事を探しています",
+        "子どもはもう独立して、今は母の介護だけです",
     ],
 )
 def test_figures_of_speech_and_denials_do_not_fire(text: str) -> None:

@@ -187,13 +187,20 @@ def test_nlp_train_writes_the_same_model_with_parallel_folds(tiny_file: Path, tm
         ),
         encoding="utf-8",
     )
-    written = {}
+    written, tables = {}, {}
     for jobs in ("1", "2"):
         output = tmp_path / f"model{jobs}"
         result = CliRunner().invoke(
-            nlp_group, ["train", "--data", str(tiny_file), "--data", str(second), "--output", str(output), "--jobs", jobs]
+            nlp_group,
+            ["train", "--data", str(tiny_file), "--data", str(second), "--output", str(output), "--jobs", jobs, "--validate"],
         )
         assert result.exit_code == 0, result.output
         written[jobs] = {name: (output / name).read_bytes() for name in ("learned.json", "weights.npy", "blend.json")}
+        # After the "trained on … -> DIR" line: the validation table, a row per held-out file and for all.
+        tables[jobs] = result.output.splitlines()[1:]
     assert written["1"] == written["2"]
+    assert tables["1"] == tables["2"]
+    assert [line.split()[:2] for line in tables["2"][1:]] == [
+        [source, kind] for source in ("all", "tiny.jsonl", "second.jsonl") for kind in ("rules", "blended")
+    ]
     assert load_model(tmp_path / "model2").metadata["examples"] == 2 * len(TINY)

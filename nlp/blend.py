@@ -55,7 +55,7 @@ CARDINALITY_INPUTS: tuple[str, ...] = (
     "log_length",
     "pattern",  # a household pattern's rule fired
 )
-# A one-domain message whose P(two or more) is this low keeps its first domain only, whatever the second scores.
+# The second-domain offset when P(two or more) is under drop_below: more than any second domain can clear.
 KEEP_ONE = 99.0
 
 

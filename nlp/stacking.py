@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nlp.blend import INPUTS, KEEP_ONE, NO_CARDINALITY, RULE_INPUTS, Blend, Cardinality, blend_inputs
+from nlp.blend import INPUTS, NO_CARDINALITY, RULE_INPUTS, Blend, Cardinality, blend_inputs
 from nlp.decision import Thresholds, blended, count_inputs, decide
 from nlp.evaluation import Example
 from nlp.labels import DOMAINS, PATTERNS, default_route

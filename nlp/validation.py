@@ -29,10 +29,14 @@ def _keep_samples(samples: Sequence[Sample]) -> None:
     _worker_samples = samples
 
 
-def _held_out_probabilities(held_out: str, config: TrainConfig) -> dict[int, dict[str, float]]:
+def _held_out_probabilities(samples: Sequence[Sample], held_out: str, config: TrainConfig) -> dict[int, dict[str, float]]:
     """Train without `held_out` and predict its samples (by index)."""
-    model = train([s for s in _worker_samples if s.source != held_out], config)
-    return {i: model.probabilities(s.featured) for i, s in enumerate(_worker_samples) if s.source == held_out}
+    model = train([s for s in samples if s.source != held_out], config)
+    return {i: model.probabilities(s.featured) for i, s in enumerate(samples) if s.source == held_out}
+
+
+def _held_out_in_worker(held_out: str, config: TrainConfig) -> dict[int, dict[str, float]]:
+    return _held_out_probabilities(_worker_samples, held_out, config)
 
 
 def out_of_fold(
@@ -46,13 +50,12 @@ def out_of_fold(
     held_outs = list(dict.fromkeys(source for source, _ in rows))
     learned: dict[int, dict[str, float]] = {}
     if jobs <= 1:
-        _keep_samples(samples)
         for held_out in held_outs:
-            learned.update(_held_out_probabilities(held_out, config))
+            learned.update(_held_out_probabilities(samples, held_out, config))
     else:
         # spawn, not fork: a forked child can inherit a BLAS thread pool mid-operation and hang.
         with ProcessPoolExecutor(jobs, get_context("spawn"), _keep_samples, (samples,)) as pool:
-            for found in pool.map(_held_out_probabilities, held_outs, [config] * len(held_outs)):
+            for found in pool.map(_held_out_in_worker, held_outs, [config] * len(held_outs)):
                 learned.update(found)
     items = []
     for i, (source, example) in enumerate(rows):

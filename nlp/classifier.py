@@ -129,14 +129,16 @@ class Classifier:
         self.learned = learned
         self.blend = blend
 
-    def _views(self, text: str, tokens: list) -> tuple[list[tuple[str, TextView | None]], list[int]]:
+    def _views(
+        self, text: str, tokens: list, width: TextView | None
+    ) -> tuple[list[tuple[str, TextView | None]], list[int]]:
         """The text, its kanji and full-width views, and for each character the end of the word it is in."""
         views: list[tuple[str, TextView | None]] = [(text, None)]
         word_end = list(range(1, len(text) + 1))
         for token in tokens:
             end = token.idx + len(token.text)
             word_end[token.idx : end] = [end] * len(token.text)
-        for view in (kanji_view(text, tokens) if tokens else None, width_view(text)):
+        for view in (kanji_view(text, tokens) if tokens else None, width):
             if view is not None:
                 views.append((view.text, view))
         return views, word_end
@@ -148,7 +150,8 @@ class Classifier:
         distressed = False
         # Very long texts are scored by the cues on the raw text only (no tokens, no learned part).
         tokens = list(self._tokenizer(text)) if len(text.encode("utf-8")) <= _MAX_TOKENIZED_BYTES else []
-        views, word_end = self._views(text, tokens)
+        width = width_view(text)
+        views, word_end = self._views(text, tokens, width)
         for view_text, view in views:
             def original(start: int, end: int) -> tuple[int, int]:
                 return view.original_span(start, end) if view else (start, end)
@@ -185,16 +188,15 @@ class Classifier:
         evidence = sorted(
             {*(hit.evidence for hit in kept), *pattern_evidence, *crisis_evidence}, key=lambda e: (e.start, e.end, e.label)
         )
-        read = self._learned_tokens(text, tokens)
+        read = self._learned_tokens(text, tokens, width)
         learned = self.learned.predict(text, read, masked) if self.learned is not None and read else {}
         return Scored(scores, tuple(evidence), learned, read, tuple(masked), distressed)
 
-    def _learned_tokens(self, text: str, tokens: list) -> tuple:
+    def _learned_tokens(self, text: str, tokens: list, width: TextView | None) -> tuple:
         """What the learned part reads: the tokens, or those of the full-width view for half-width katakana."""
-        view = width_view(text) if tokens else None
-        if view is None:
+        if width is None or not tokens:
             return tuple(tokens)
-        return tokens_on_original(text, view, self._tokenizer(view.text))
+        return tokens_on_original(text, width, self._tokenizer(width.text))
 
     def classify(self, text: str) -> Classification:
         scored = self.score(text)

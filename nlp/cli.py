@@ -8,7 +8,7 @@ import click
 
 from nlp.classifier import classify_or_fallback, load_classifier
 from nlp.errors import InputError, NlpError
-from nlp.jsonl import parse_message, read_examples, read_texts
+from nlp.jsonl import parse_message, read_annotations, read_examples, read_texts
 
 _DATA_DIR = Path(__file__).parent / "data"
 _DEFAULT_BENCH_DATA = _DATA_DIR / "examples.jsonl"
@@ -64,16 +64,33 @@ def nlp_group() -> None:
 @click.option("--data", "data_file", type=click.File("r", encoding="utf-8"), required=True, help="Labelled JSONL.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--errors", "errors_file", type=click.File("w", encoding="utf-8"), help="Write misclassified lines here.")
-def evaluate_command(data_file, as_json: bool, errors_file) -> None:
-    """Per-label precision/recall/F1, urgency matrix, emergency, pattern, complex and route figures."""
+@click.option(
+    "--labels",
+    "labels_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Score another annotator's labels of the same messages (matched by id) instead of the classifier's.",
+)
+def evaluate_command(data_file, as_json: bool, errors_file, labels_file) -> None:
+    """Per-label precision/recall/F1, urgency matrix, emergency, pattern, complex and route figures.
+
+    With --labels the same report measures how far two annotators agree: the
+    ceiling a classifier can be expected to reach against either of them.
+    """
     from nlp.evaluation import evaluate, format_report, misclassified
 
     try:
         examples = read_examples(data_file)
+        annotations = read_annotations(labels_file) if labels_file is not None else None
     except InputError as exc:
         raise click.ClickException(f"[{exc.code}] {exc}") from None
-    classifier = _load_or_abort()
-    predictions = [classify_or_fallback(classifier, example.text) for example in examples]
+    if annotations is not None:
+        missing = [example.id for example in examples if example.id not in annotations]
+        if missing:
+            raise click.ClickException(f"{len(missing)} messages have no label in --labels, first: {missing[0]!r}")
+        predictions = [annotations[example.id] for example in examples]
+    else:
+        classifier = _load_or_abort()
+        predictions = [classify_or_fallback(classifier, example.text) for example in examples]
     report = evaluate(examples, predictions)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
     if errors_file is not None:

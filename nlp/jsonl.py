@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from nlp.errors import InputError
 from nlp.evaluation import Example
 from nlp.labels import DOMAINS, PATTERNS, URGENCIES
+from nlp.result import Classification
 
 
 def parse_message(line: str) -> tuple[object, str]:
@@ -25,13 +26,36 @@ def parse_message(line: str) -> tuple[object, str]:
 def parse_example(line: str, number: int) -> Example:
     """One labelled line of SCHEMA.md; InputError naming the line when malformed."""
     identifier, text = _parse_or_locate(line, number)
-    data = json.loads(line)
-    domains = frozenset(data.get("domains", ()))
-    patterns = frozenset(data.get("patterns", ()))
-    urgency = data.get("urgency", "normal")
-    if domains - set(DOMAINS) or patterns - set(PATTERNS) or urgency not in URGENCIES:
-        raise InputError(f"line {number}: unknown label")
+    domains, patterns, urgency = _labels(json.loads(line), number)
     return Example(str(identifier if identifier is not None else number), text, domains, patterns, urgency)
+
+
+def _labels(data: dict, number: int) -> tuple[frozenset[str], frozenset[str], str]:
+    domains, patterns = data.get("domains", []), data.get("patterns", [])
+    urgency = data.get("urgency", "normal")
+    if not isinstance(domains, list) or not isinstance(patterns, list) or not isinstance(urgency, str):
+        raise InputError(f"line {number}: domains and patterns must be lists, urgency a string")
+    if set(domains) - set(DOMAINS) or set(patterns) - set(PATTERNS) or urgency not in URGENCIES:
+        raise InputError(f"line {number}: unknown label")
+    return frozenset(domains), frozenset(patterns), urgency
+
+
+def read_annotations(lines: Iterable[str]) -> dict[str, Classification]:
+    """Another annotator's labels by message id (`{"id", "domains", "patterns", "urgency"}` lines; text not needed)."""
+    annotations: dict[str, Classification] = {}
+    for number, line in _numbered(lines):
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {number}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(data, dict) or data.get("id") is None:
+            raise InputError(f"line {number}: not a JSON object with an id")
+        identifier = str(data["id"])
+        if identifier in annotations:
+            raise InputError(f"line {number}: id {identifier!r} is labelled twice")
+        domains, patterns, urgency = _labels(data, number)
+        annotations[identifier] = Classification(tuple(sorted(domains)), tuple(sorted(patterns)), urgency)
+    return annotations
 
 
 def _parse_or_locate(line: str, number: int) -> tuple[object, str]:

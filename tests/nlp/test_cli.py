@@ -98,6 +98,46 @@ def test_evaluate_rejects_malformed_data_with_the_line_number(runner: CliRunner,
     assert "line 1" in result.output
 
 
+def _write_annotations(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_evaluate_scores_another_annotators_labels(runner: CliRunner, tmp_path: Path) -> None:
+    data, labels = tmp_path / "data.jsonl", tmp_path / "second.jsonl"
+    _write_labelled(data)
+    # The second annotator agrees on t3's odd gold label (which the classifier never gives) and adds poverty to t1.
+    _write_annotations(
+        labels,
+        [
+            {"id": "t3", "domains": ["employment"], "patterns": [], "urgency": "normal"},
+            {"id": "t1", "domains": ["elderly_care", "poverty"], "patterns": [], "urgency": "normal"},
+            {"id": "t2", "domains": ["mental_health"], "patterns": [], "urgency": "emergency"},
+        ],
+    )
+    result = runner.invoke(nlp_group, ["evaluate", "--data", str(data), "--labels", str(labels), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["domains"]["labels"]["employment"]["recall"] == 1.0
+    assert report["domains"]["labels"]["poverty"]["false_positives"] == 1
+    assert report["complex_accuracy"] == round(2 / 3, 4)
+    assert report["urgency"]["accuracy"] == 1.0
+
+
+def test_evaluate_labels_must_cover_every_message_once(runner: CliRunner, tmp_path: Path) -> None:
+    data, labels = tmp_path / "data.jsonl", tmp_path / "second.jsonl"
+    _write_labelled(data)
+    _write_annotations(labels, [{"id": "t1", "domains": ["elderly_care"]}])
+    result = runner.invoke(nlp_group, ["evaluate", "--data", str(data), "--labels", str(labels)])
+    assert result.exit_code != 0
+    assert "2 messages have no label" in result.output and "'t2'" in result.output
+    _write_annotations(labels, [{"id": "t1"}, {"id": "t1", "domains": ["poverty"]}])
+    result = runner.invoke(nlp_group, ["evaluate", "--data", str(data), "--labels", str(labels)])
+    assert result.exit_code != 0 and "line 2" in result.output and "twice" in result.output
+    labels.write_text('{"id": "t1"}\n{"id": "t2", "domains": "poverty"}\n', encoding="utf-8")
+    result = runner.invoke(nlp_group, ["evaluate", "--data", str(data), "--labels", str(labels)])
+    assert result.exit_code != 0 and "line 2" in result.output
+
+
 def test_bench_reports_both_pipelines(runner: CliRunner, tmp_path: Path) -> None:
     # Figures are printed, not asserted: only their presence and shape are checked.
     data = tmp_path / "texts.jsonl"

@@ -464,11 +464,13 @@ def test_fuzzed_rules_save(admin_client, services, rule_versions, source, commen
 @FUZZ
 @given(version=or_hostile(st.one_of(st.sampled_from(["1", "2", "3"]), ids)))
 def test_fuzzed_rules_rollback(admin_client, services, rule_versions, version):
-    """302 with one rules.rollback audit row and a new live version that reads for versions 1 and 3;
-    409 for version 2 (its queue is closed); 404 for anything else. Nothing changes but on a 302."""
+    """302 with one rules.rollback audit row and a new live version that reads for versions 1 and 3 and the
+    copies earlier examples' rollbacks made (4, 5, …: the database is shared between examples); 409 for
+    version 2 (its queue is closed); 404 for anything else. Nothing changes but on a 302."""
     (live, problem, count), mark = live_state(services), audit_mark(services)
     response = post_form(admin_client, "/console/admin/rules/rollback", {"version": version})
-    expected = {"1": 302, "3": 302, "2": 409}.get(received(admin_client.application, version), 404)
+    sent = received(admin_client.application, version)
+    expected = 409 if sent == "2" else 302 if sent in {str(v) for v in range(1, count + 1)} else 404
     assert response.status_code == expected
     after = live_state(services)
     if response.status_code == 302:

@@ -40,6 +40,14 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_h.jsonl",
     "chatter.jsonl",
     "corpus_i.jsonl",
+    "corpus_j1.jsonl",
+    "corpus_j2.jsonl",
+    "corpus_j3.jsonl",
+    "corpus_j4.jsonl",
+    "corpus_j5.jsonl",
+    "corpus_j6.jsonl",
+    "corpus_j7.jsonl",
+    "corpus_j8.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

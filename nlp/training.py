@@ -48,6 +48,14 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_j6.jsonl",
     "corpus_j7.jsonl",
     "corpus_j8.jsonl",
+    "corpus_k1.jsonl",
+    "corpus_k2.jsonl",
+    "corpus_k3.jsonl",
+    "corpus_k4.jsonl",
+    "corpus_k5.jsonl",
+    "corpus_k6.jsonl",
+    "corpus_k7.jsonl",
+    "corpus_k8.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

@@ -42,6 +42,11 @@ def blend_inputs(rule: float, rule_threshold: float, learned: float, length: int
     return (1.0, rule, fired, fired * learned, z, short, short * z, (1.0 if denied else 0.0) * z)
 
 
+def _logistic(weights: tuple[float, ...], inputs: tuple[float, ...]) -> float:
+    z = sum(w * x for w, x in zip(weights, inputs))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
 # Inputs of the cardinality model, read off one message's blended domain scores (nlp/decision.py).
 CARDINALITY_INPUTS: tuple[str, ...] = (
     "bias",
@@ -95,8 +100,7 @@ class Cardinality:
     reach: float = 0.0
 
     def probability(self, inputs: tuple[float, ...]) -> float:
-        z = sum(w * x for w, x in zip(self.weights, inputs))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return _logistic(self.weights, inputs)
 
     def second_domain_offset(self, inputs: tuple[float, ...]) -> float:
         """The decision's second-domain offset (nlp/decision.py) for a message with these inputs."""
@@ -136,8 +140,7 @@ class Blend:
             raise ModelLoadError("blend: the cardinality model has malformed weights")
 
     def probability(self, label: str, inputs: tuple[float, ...]) -> float:
-        z = sum(w * x for w, x in zip(self.weights[label], inputs))
-        return round(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), 4)
+        return round(_logistic(self.weights[label], inputs), 4)
 
     def to_dict(self) -> dict:
         return {

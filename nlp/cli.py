@@ -178,7 +178,7 @@ def train_command(data_files: tuple[Path, ...], output_dir: Path | None, validat
         raise click.ClickException("the blend needs out-of-fold predictions: give at least two source files")
     samples = featurise_examples(rows, rules.score)
     config, blend_config = TrainConfig(), BlendConfig()
-    items = out_of_fold(rules, rows, samples, config, jobs)
+    items = out_of_fold(rows, samples, config, jobs)
     blend = fit_blend(items, rules.thresholds, blend_config)
     model = train(samples, config, {"trained_on": file_digests(paths), "examples": len(samples)})
     target = output_dir or model_directory()

@@ -122,6 +122,8 @@ def blended(
         urgent=cut["urgent"],
         extra_domain_margin=blend.extra_domain_margin,
     )
+    if not blend.cardinality.weights:
+        return scores, decision
     inputs = count_inputs(rule_scores, learned, scores, decision, thresholds, length)
     return scores, replace(decision, second_domain_offset=blend.cardinality.second_domain_offset(inputs))
 

@@ -75,11 +75,14 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class Sample:
-    """One featurised training message and its learned targets."""
+    """One featurised training message, its learned targets and what the rules made of it."""
 
     source: str
     featured: Featured
     targets: frozenset[str]
+    rules: dict[str, float]  # rule scores, as the blend reads them (nlp/stacking.py)
+    denied: bool  # a cue was denied (and masked from the learned part)
+    distressed: bool
 
 
 def targets_of(example: Example) -> frozenset[str]:
@@ -109,7 +112,8 @@ def featurise_examples(rows: Iterable[tuple[str, Example]], score: Callable[[str
     samples = []
     for source, example in rows:
         scored = score(example.text)
-        samples.append(Sample(source, featurise(example.text, scored.tokens, scored.masked), targets_of(example)))
+        featured = featurise(example.text, scored.tokens, scored.masked)
+        samples.append(Sample(source, featured, targets_of(example), scored.scores, bool(scored.masked), scored.distressed))
     return samples
 
 

@@ -40,9 +40,9 @@ def _held_out_in_worker(held_out: str, config: TrainConfig) -> dict[int, dict[st
 
 
 def out_of_fold(
-    classifier: Classifier, rows: Sequence[tuple[str, Example]], samples: Sequence[Sample], config: TrainConfig, jobs: int = 1
+    rows: Sequence[tuple[str, Example]], samples: Sequence[Sample], config: TrainConfig, jobs: int = 1
 ) -> list[Scored]:
-    """Rule scores and leave-one-source-out learned probabilities for every example.
+    """Rule scores and leave-one-source-out learned probabilities for every example (`samples` line up with `rows`).
 
     The folds are independent, so `jobs` processes train them side by side; each
     fold's model is the same whichever process trains it.
@@ -57,11 +57,10 @@ def out_of_fold(
         with ProcessPoolExecutor(jobs, get_context("spawn"), _keep_samples, (samples,)) as pool:
             for found in pool.map(_held_out_in_worker, held_outs, [config] * len(held_outs)):
                 learned.update(found)
-    items = []
-    for i, (source, example) in enumerate(rows):
-        scored = classifier.score(example.text)
-        items.append(Scored(source, example, scored.scores, learned[i], len(example.text), bool(scored.masked), scored.distressed))
-    return items
+    return [
+        Scored(source, example, sample.rules, learned[i], len(example.text), sample.denied, sample.distressed)
+        for i, ((source, example), sample) in enumerate(zip(rows, samples, strict=True))
+    ]
 
 
 def _nested_decisions(held_out: str, items: Sequence[Scored], thresholds: Thresholds, config: BlendConfig) -> dict[int, Classification]:

@@ -56,6 +56,14 @@ TRAINING_FILES: tuple[str, ...] = (
     "corpus_k6.jsonl",
     "corpus_k7.jsonl",
     "corpus_k8.jsonl",
+    "corpus_l1.jsonl",
+    "corpus_l2.jsonl",
+    "corpus_l3.jsonl",
+    "corpus_l4.jsonl",
+    "corpus_l5.jsonl",
+    "corpus_l6.jsonl",
+    "corpus_l7.jsonl",
+    "corpus_l8.jsonl",
 )
 _FORBIDDEN_NAME = "dev.jsonl"
 

@@ -131,6 +131,20 @@ def test_other_senses_do_not_tag(classifier: Classifier, text: str, absent: str)
     assert absent not in classifier.classify(text).domains
 
 
+@pytest.mark.parametrize(
+    ("text", "cited"),
+    [
+        ("子どもたちはもう独立しています。母の介護で疲れています", False),
+        ("子供たちはみんな結婚して家を出ました。一人で寂しいです", False),
+        ("子どもたちが学校に行きたがらなくて困っています", True),
+    ],
+)
+def test_grown_children_in_the_plural_are_no_child_cue(classifier: Classifier, text: str, cited: bool) -> None:
+    # The plural once had an alternative of its own that skipped the grown-up exclusion.
+    evidence = [e for e in classifier.score(text).evidence if e.label == "child_parenting"]
+    assert bool(evidence) == cited
+
+
 # Family 5: paraphrases, behaviour instead of diagnosis, dialect.
 @pytest.mark.parametrize(
     ("text", "domain"),

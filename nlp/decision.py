@@ -82,6 +82,32 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
 SAFETY_LABELS: frozenset[str] = frozenset({"abuse_violence"})
 
 
+def _cued(rule_scores: dict[str, float], *labels: str) -> bool:
+    """Some undenied cue of one of these labels was found, however weak."""
+    return any(rule_scores.get(label, 0.0) > 0.0 for label in labels)
+
+
+def _fired(rule_scores: dict[str, float], thresholds: Thresholds, *labels: str) -> bool:
+    return any(rule_scores.get(label, 0.0) >= thresholds.rule_threshold(label) for label in labels)
+
+
+# A bag of features cannot tell who in a household needs what: out of fold, the blend alone gave double
+# care to 「父の介護がつらい」 and 8050 to 「80歳の母と暮らしています。息子は東京で働いています」. So the
+# blend decides these patterns only where the rules saw both generations (for 8050: the household rule
+# found its people, or an elder beside a fired cue of dependence); elsewhere the household rule decides.
+PATTERN_GATES = {
+    "double_care": lambda rules, thresholds: _cued(rules, "child_parenting") and _cued(rules, "elderly_care", "disability"),
+    "8050": lambda rules, thresholds: _cued(rules, "8050")
+    or (_cued(rules, "elderly_care") and _fired(rules, thresholds, "isolation", "employment", "disability", "mental_health", "poverty")),
+}
+
+
+def gate_open(label: str, rule_scores: dict[str, float], thresholds: Thresholds) -> bool:
+    """May the blend decide `label` for a message with these rule scores (PATTERN_GATES)?"""
+    gate = PATTERN_GATES.get(label)
+    return gate is None or gate(rule_scores, thresholds)
+
+
 def blended(
     rule_scores: dict[str, float],
     learned: dict[str, float],
@@ -94,7 +120,8 @@ def blended(
     """Scores from the blend and the thresholds that decide on them.
 
     A label the blend does not cover (or without a learned probability, e.g. a
-    text too long to tokenise) keeps its rule score and rule threshold. A
+    text too long to tokenise, or a household pattern whose gate is closed)
+    keeps its rule score and rule threshold. A
     crisis-detector emergency is a floor: its score never drops below the
     emergency threshold; so is urgent when the crisis module found suicidal
     thoughts (`distressed`), and a rule score at the blend's `rule_floor`.
@@ -102,7 +129,7 @@ def blended(
     scores = dict(rule_scores)
     cut = {label: thresholds.rule_threshold(label) for label in (*DOMAINS, *PATTERNS, "emergency", "urgent")}
     for label, weights in blend.weights.items():
-        if label in learned:
+        if label in learned and gate_open(label, rule_scores, thresholds):
             rule = rule_scores.get(label, 0.0)
             inputs = blend_inputs(rule, cut[label], learned[label], length, denied)
             scores[label] = blend.probability(label, inputs)

@@ -61,7 +61,8 @@ _ELDER_WORDS = re.compile(
 )
 # 「中年の息子さん」「アラフィフの娘」: a middle-aged person without a number.
 _MIDDLE_AGED_WORDS = re.compile(r"(?:中年|中高年|アラフォー|アラフィフ)(?:の)?(?:" + _REL + ")")
-_SUBJECT_AFTER = re.compile(r"^[)）]?(?:は|が|も)")
+# 「小学生の息子がいます。」 only says who is in the household: the care told after it is not the son's.
+_SUBJECT_AFTER = re.compile(r"^[)）]?(?:は|が|も)(?!(?:います|いる|おります)(?:。|\n|$))")
 _WRITER_BEFORE = re.compile(r"(?:^|[。\n！!？?]|(?:私|わたし|僕|ぼく|俺|うち)は)\s*$")
 _WRITER_AFTER = re.compile(r"^[)）]?(?:です|なんです|で[、,]|で|。|！|!|\s|$)")
 

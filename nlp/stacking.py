@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nlp.blend import INPUTS, NO_CARDINALITY, RULE_INPUTS, Blend, Cardinality, blend_inputs
-from nlp.decision import Thresholds, blended, count_inputs, decide
+from nlp.decision import Thresholds, blended, count_inputs, decide, gate_open
 from nlp.evaluation import Example
 from nlp.labels import DOMAINS, PATTERNS, default_route
 from nlp.learned_labels import LEARNED_LABELS, SEVERAL_DOMAINS
@@ -42,10 +42,9 @@ class BlendConfig:
     steps: int = 400
     learning_rate: float = 0.05
     cardinality: bool = True  # choose a margin for third and fourth domains, and fit the cardinality model
-    # Labels left to the rules, chosen by cross-source validation (nlp/README.md): a bag of features
-    # cannot count two dependants or pair two ages, so the blended double_care and 8050 did worse
-    # out of fold than the household rules alone.
-    rules_only: tuple[str, ...] = ("double_care", "8050")
+    # Labels left to the rules alone (none: the household patterns are blended behind their gates,
+    # nlp/decision.py PATTERN_GATES, which did better out of fold than the rules alone; nlp/README.md).
+    rules_only: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"l2": self.l2, "steps": self.steps, "learning_rate": self.learning_rate, "cardinality": self.cardinality, "rules_only": list(self.rules_only)}
@@ -95,10 +94,14 @@ def fit_blend(items: Sequence[Scored], thresholds: Thresholds, config: BlendConf
     weights = {}
     for label in (label for label in LEARNED_LABELS if label not in (*config.rules_only, SEVERAL_DOMAINS)):
         cut = thresholds.rule_threshold(label)
+        # A gated pattern's blend only ever decides messages whose gate is open: fit it on those.
+        fitted_on = [i for i in items if gate_open(label, i.rules, thresholds)]
+        if not fitted_on:
+            continue
         inputs = np.array(
-            [blend_inputs(i.rules.get(label, 0.0), cut, i.learned[label], i.length, i.denied) for i in items]
+            [blend_inputs(i.rules.get(label, 0.0), cut, i.learned[label], i.length, i.denied) for i in fitted_on]
         )
-        targets = np.array([gold_has(i.example, label) for i in items], dtype=np.float64)
+        targets = np.array([gold_has(i.example, label) for i in fitted_on], dtype=np.float64)
         fitted = _fit_logistic(inputs, targets, config, config.steps, [INPUTS.index(name) for name in RULE_INPUTS])
         weights[label] = tuple(round(float(w), 6) for w in fitted)
     provisional = Blend(weights, {label: 0.5 for label in weights}, {})
@@ -191,8 +194,14 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 
 def choose_thresholds(items: Sequence[Scored], thresholds: Thresholds, blend: Blend) -> dict[str, float]:
     """Per label on its own blend probability: see the module docstring for the objectives."""
+    # Where a pattern's gate is closed its rule decides whatever the cut: 1 or 0 stands for that decision.
     probabilities = {
-        label: [_blend_item(i, thresholds, blend)[0][label] for i in items]
+        label: [
+            _blend_item(i, thresholds, blend)[0][label]
+            if gate_open(label, i.rules, thresholds)
+            else float(i.rules.get(label, 0.0) >= thresholds.rule_threshold(label))
+            for i in items
+        ]
         for label in blend.weights
     }
     chosen = {}

@@ -202,3 +202,33 @@ def test_a_fitted_cardinality_model_round_trips(fitted: Blend, tmp_path: Path) -
     (tmp_path / "blend.json").write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(ModelLoadError):
         load_blend(tmp_path)
+
+
+def test_a_household_pattern_is_blended_only_behind_its_gate() -> None:
+    # A blend sure of double care and 8050 whatever it reads (bias +6) still cannot assign them
+    # without the rules seeing both generations: then the household rule (score 0) decides.
+    sure = tuple(6.0 if name == "bias" else 0.0 for name in INPUTS)
+    blend = Blend({"double_care": sure, "8050": sure}, {"double_care": 0.5, "8050": 0.5}, {})
+    learned = {label: 0.9 for label in LEARNED_LABELS}
+    # An elder and a son who works (the weak work cue, under its threshold) open neither gate.
+    elder_care_only = {label: 0.0 for label in LEARNED_LABELS} | {"elderly_care": 0.9, "employment": 0.35}
+    scores, decision = blended(elder_care_only, learned, THRESHOLDS, blend, 30, False)
+    assert (scores["double_care"], scores["8050"]) == (0.0, 0.0)
+    assert decide(scores, decision)[1] == ()
+    # A child cue beside the elder care opens double care's gate; withdrawal beside an elder opens 8050's.
+    both = elder_care_only | {"child_parenting": 0.3, "isolation": 0.95}
+    assert decide(*blended(both, learned, THRESHOLDS, blend, 30, False))[1] == ("8050", "double_care")
+
+
+def test_a_gated_pattern_is_fit_and_thresholded_on_open_gates_only() -> None:
+    # Gold double care sits only behind closed gates: the blend cannot learn it from those, and the
+    # rule (which never fired) keeps deciding them, so the fitted blend assigns no double care anywhere.
+    items = []
+    for i, example in enumerate(_items()):
+        closed = i % 2 == 0
+        gold = example.example
+        rules = {**example.rules, "elderly_care": 0.9, "child_parenting": 0.0 if closed else 0.3}
+        patterns = frozenset({"double_care"}) if closed else frozenset()
+        items.append(Scored(example.source, Example(gold.id, gold.text, gold.domains, patterns, gold.urgency), rules, example.learned, example.length, example.denied))
+    blend = fit_blend(items, THRESHOLDS, BlendConfig(steps=150, cardinality=False))
+    assert not any("double_care" in decide(*blended(i.rules, i.learned, THRESHOLDS, blend, i.length, i.denied))[1] for i in items)

@@ -143,3 +143,34 @@ def test_classifier_failure_falls_back_to_urgent(classifier: Classifier) -> None
 def test_very_long_text_is_classified(classifier: Classifier) -> None:
     text = "介護がつらいです。" * 6000
     assert "elderly_care" in classifier.classify(text).domains
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # One generation only: the blend may not add a household pattern behind a closed gate.
+        ("父の介護がつらい", "double_care"),
+        ("母の介護のために仕事を辞めました。子どもはいません", "double_care"),
+        # An elder and a working son: no sign of dependence, so no 8050.
+        ("80歳の母と暮らしています。息子は東京で働いています", "8050"),
+        # The pupil is only named as a household member; the writer does the care.
+        ("小学生の息子がいます。母の介護で毎日大変です", "young_carer"),
+    ],
+)
+def test_household_patterns_need_both_generations(classifier: Classifier, text: str, absent: str) -> None:
+    assert absent not in classifier.classify(text).patterns
+
+
+def test_denied_children_are_no_child_cue(classifier: Classifier) -> None:
+    # 「子どもはいません」 says there are none: no child_parenting, and the cue cites nothing.
+    result = classifier.classify("母の介護のために仕事を辞めました。子どもはいません")
+    assert "child_parenting" not in result.domains
+    assert not any(e.text.startswith("子ども") for e in result.evidence)
+
+
+def test_a_pupil_named_as_a_household_member_is_not_the_carer() -> None:
+    from nlp.household import score_patterns
+
+    assert score_patterns("小学生の息子がいます。母の介護で毎日大変です")[0]["young_carer"] == 0.0
+    # The same pupil as the subject of the care is still a young carer.
+    assert score_patterns("中学生の娘が毎日祖母の世話をしています")[0]["young_carer"] == 0.9

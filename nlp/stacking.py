@@ -194,13 +194,12 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 
 def choose_thresholds(items: Sequence[Scored], thresholds: Thresholds, blend: Blend) -> dict[str, float]:
     """Per label on its own blend probability: see the module docstring for the objectives."""
+    blended_scores = [_blend_item(i, thresholds, blend)[0] for i in items]
     # Where a pattern's gate is closed its rule decides whatever the cut: 1 or 0 stands for that decision.
     probabilities = {
         label: [
-            _blend_item(i, thresholds, blend)[0][label]
-            if gate_open(label, i.rules, thresholds)
-            else float(i.rules.get(label, 0.0) >= thresholds.rule_threshold(label))
-            for i in items
+            scores[label] if gate_open(label, i.rules, thresholds) else float(i.rules.get(label, 0.0) >= thresholds.rule_threshold(label))
+            for i, scores in zip(items, blended_scores)
         ]
         for label in blend.weights
     }
